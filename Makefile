@@ -1,0 +1,93 @@
+# newsflow: `make up` runs the stack locally and ingests seeds/; `make test` runs the suite.
+# Both do all set-up on a fresh machine (uv, the locked venv, Redis, Elasticsearch).
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+
+PY_VERSION ?= 3.11
+UV_VERSION ?= 0.13.9
+UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+VENV := .venv
+BIN := $(VENV)/bin
+STACK := bash infra/local/stack.sh
+API_HOST ?= 127.0.0.1
+API_PORT ?= 8000
+FLOWER_PORT ?= 5555
+PYTEST_ARGS ?=
+
+.PHONY: help venv up down status services init workers ingest-seeds test lint fmt typecheck bench clean
+
+help:
+	@echo "make up      - install what is missing, start Redis, Elasticsearch, workers, API, Flower; ingest seeds/"
+	@echo "make down    - stop exactly what make up started"
+	@echo "make status  - each component and whether it is healthy"
+	@echo "make test    - lint, type-check and run unit, integration and e2e tests on real services"
+	@echo "make bench   - run the benchmarks in bench/ (JSON on stdout)"
+
+$(UV):
+	@command -v python3 >/dev/null || { echo "python3 is missing"; exit 1; }
+	python3 -m pip install --quiet --user "uv==$(UV_VERSION)" || python3 -m pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PY_VERSION)
+	touch $@
+
+venv: $(VENV)/.synced
+
+services:
+	$(STACK) redis-start
+	$(STACK) es-start
+
+init: venv services
+	$(BIN)/newsflow init
+
+var/api_key:
+	mkdir -p var && python3 -c "import secrets; print(secrets.token_urlsafe(24))" > var/api_key
+
+# The same commands the compose services run (see docker-compose.yml).
+workers: venv var/api_key
+	$(STACK) proc-start fetch  -- $(BIN)/celery -A newsflow_fetch.tasks  worker -Q fetch  -n fetch@%h  --concurrency 8 --loglevel INFO
+	$(STACK) proc-start parse  -- $(BIN)/celery -A newsflow_parse.tasks  worker -Q parse  -n parse@%h  --concurrency 2 --loglevel INFO
+	$(STACK) proc-start enrich -- $(BIN)/celery -A newsflow_enrich.tasks worker -Q enrich -n enrich@%h --concurrency 2 --loglevel INFO
+	$(STACK) proc-start index  -- $(BIN)/celery -A newsflow_index.tasks  worker -Q index  -n index@%h  --concurrency 1 --prefetch-multiplier 100 --loglevel INFO
+	NEWSFLOW_API_KEY=$$(cat var/api_key) $(STACK) proc-start api -- $(BIN)/uvicorn newsflow_api.main:app --host $(API_HOST) --port $(API_PORT)
+	$(STACK) proc-start flower -- $(BIN)/celery -A newsflow_shared.celery_app flower --address=127.0.0.1 --port=$(FLOWER_PORT)
+
+ingest-seeds: venv
+	$(BIN)/newsflow ingest seeds/ --timeout 300
+
+up: init workers ingest-seeds
+	@echo
+	@echo "newsflow is up:"
+	@echo "  API        http://$(API_HOST):$(API_PORT)   (docs: http://$(API_HOST):$(API_PORT)/docs)"
+	@echo "  Flower     http://127.0.0.1:$(FLOWER_PORT)"
+	@echo "  ES         $$($(STACK) es-url)    Redis $$($(STACK) redis-url)"
+	@echo "  API key    var/api_key        logs: var/log/     stop: make down"
+
+down:
+	$(STACK) stop-all
+
+status:
+	$(STACK) status
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: venv
+	$(BIN)/mypy
+
+test: venv services lint typecheck
+	$(BIN)/pytest -ra $(PYTEST_ARGS)
+
+bench: venv services
+	$(BIN)/python bench/bench_enrich.py
+	$(BIN)/python bench/bench_pipeline.py
+	$(BIN)/python bench/bench_api.py
+
+clean: down
+	rm -rf var $(VENV)

@@ -1,0 +1,176 @@
+"""The `newsflow` command: init, ingest, status, reprocess, eval."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from newsflow_shared.errors import NewsflowError
+from newsflow_shared.indices import init_indices
+from newsflow_shared.messages import EnrichRequest, ParseRequest, SourceKind
+from newsflow_shared.runtime import Runtime, get_runtime
+from newsflow_shared.stages import TASK_ENRICH, TASK_PARSE
+from newsflow_shared.submit import Submitter
+from newsflow_shared.worker import hand_on
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+eval_app = typer.Typer(no_args_is_help=True, help="Measure quality against gold data.")
+app.add_typer(eval_app, name="eval")
+console = Console(stderr=True)
+
+
+@app.command()
+def init() -> None:
+    """Create the Elasticsearch indices and aliases from infra/elasticsearch (idempotent)."""
+    rt = get_runtime()
+    actions = init_indices(rt.es, rt.settings.index_prefix)
+    for a in actions:
+        console.print(a)
+    console.print(f"indices ready ({len(actions)} changes)")
+
+
+def _wait(rt: Runtime, job_id: str, timeout: float) -> dict:
+    summary = rt.ledger.summary(job_id)
+    deadline = time.monotonic() + timeout
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True, disable=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task(f"job {job_id}", total=summary["submitted"])
+        while not summary["done"] and time.monotonic() < deadline:
+            time.sleep(0.5)
+            summary = rt.ledger.summary(job_id)
+            bar.update(task, total=summary["submitted"], completed=summary["submitted"] - summary["in_flight"])
+    return summary
+
+
+def _print_summary(rt: Runtime, summary: dict) -> None:
+    table = Table(title=f"job {summary['job_id']}  ({summary['source']})")
+    table.add_column("state")
+    table.add_column("items", justify="right")
+    for state, n in summary["counts"].items():
+        table.add_row(state, str(n))
+    table.add_row("[b]submitted[/b]", f"[b]{summary['submitted']}[/b]")
+    console.print(table)
+    for rec in rt.ledger.items(summary["job_id"], ("rejected", "failed")):
+        why = rec.get("reason") or rec.get("error", "")
+        console.print(f"  {rec['state']:8} {rec.get('stage', ''):6} {why:28} {rec.get('source', '')}  {rec.get('message', '')[:120]}")
+
+
+@app.command()
+def ingest(
+    targets: Annotated[list[str], typer.Argument(help="URLs, files (.html, .txt, .urls, .feeds) or folders")],
+    feed: Annotated[list[str], typer.Option(help="a feed URL (repeatable)")] = [],  # noqa: B006
+    wait: Annotated[bool, typer.Option(help="wait until every item reached a final state")] = True,
+    timeout: Annotated[float, typer.Option(help="seconds to wait at most")] = 600.0,
+    as_json: Annotated[bool, typer.Option("--json", help="print the job summary as JSON")] = False,
+) -> None:
+    """Submit items; each gets a ledger record. Prints the job id and a summary."""
+    rt = get_runtime()
+    sub = Submitter(rt, source=" ".join([*targets, *feed])[:500])
+    try:
+        for t in targets:
+            sub.any(t)
+        for f in feed:
+            sub.feed(f)
+    except NewsflowError as exc:
+        console.print(f"[red]submission stopped:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"job {sub.sub.job_id}: {sub.sub.items} items submitted")
+    summary = _wait(rt, sub.sub.job_id, timeout) if wait else rt.ledger.summary(sub.sub.job_id)
+    if as_json:
+        print(json.dumps(summary))
+    else:
+        _print_summary(rt, summary)
+    if wait and not summary["done"]:
+        console.print(f"[yellow]{summary['in_flight']} items still in flight after {timeout}s[/yellow]")
+        raise typer.Exit(3)
+
+
+@app.command()
+def status(
+    job_id: Annotated[str | None, typer.Argument(help="a job id; the latest jobs when omitted")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Counts by state for a job, and its rejected/failed items."""
+    rt = get_runtime()
+    if job_id is None:
+        for j in rt.ledger.recent_jobs():
+            s = rt.ledger.summary(j)
+            console.print(f"{j}  {s['counts']}  {s['source']}")
+        return
+    if not rt.ledger.job_exists(job_id):
+        console.print(f"[red]no job {job_id}[/red]")
+        raise typer.Exit(1)
+    summary = rt.ledger.summary(job_id)
+    if as_json:
+        summary["problems"] = rt.ledger.items(job_id, ("rejected", "failed"))
+        print(json.dumps(summary))
+    else:
+        _print_summary(rt, summary)
+
+
+class FromStage(StrEnum):
+    PARSE = "parse"
+    ENRICH = "enrich"
+
+
+@app.command()
+def reprocess(
+    from_: Annotated[FromStage, typer.Option("--from", help="re-run from this stage on")],
+    site: Annotated[str | None, typer.Option(help="only articles of this site")] = None,
+    doc_id: Annotated[list[str], typer.Option("--id", help="only these doc ids")] = [],  # noqa: B006
+    wait: Annotated[bool, typer.Option()] = True,
+    timeout: Annotated[float, typer.Option()] = 600.0,
+) -> None:
+    """Re-run stages from stored content (no fetching) for all or some stored articles."""
+    rt = get_runtime()
+    sub = Submitter(rt, source=f"reprocess --from {from_.value}")
+    job = sub.sub.job_id
+    stage_done = "fetched" if from_ is FromStage.PARSE else "parsed"
+    for rec in rt.store.select(stage_done=stage_done, site=site, doc_ids=doc_id or None):
+        item = sub._next_item()
+        rt.ledger.add_item(job, item, rec.get("url") or rec["doc_id"], "reprocess", rec["doc_id"])
+        if from_ is FromStage.PARSE:
+            hand_on(TASK_PARSE, ParseRequest(
+                job_id=job, item_id=item, doc_id=rec["doc_id"],
+                source_kind=SourceKind(rec.get("source_kind") or "url"),
+                url=rec.get("url"), final_url=rec.get("final_url")))
+        else:
+            hand_on(TASK_ENRICH, EnrichRequest(job_id=job, item_id=item, doc_id=rec["doc_id"]))
+    console.print(f"job {job}: {sub.sub.items} items to reprocess from {from_.value}")
+    summary = _wait(rt, job, timeout) if wait else rt.ledger.summary(job)
+    _print_summary(rt, summary)
+
+
+@eval_app.command("enrich")
+def eval_enrich(
+    gold: Annotated[list[Path], typer.Argument(help="gold JSONL file(s), see tests/gold/FORMAT.md")],
+    corpus_root: Annotated[Path, typer.Option(help="the handbook corpus folder")] = Path("../shared/corpus"),
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Actor and event precision/recall/F1 of the enricher on gold data."""
+    from newsflow_enrich.core import Enricher
+    from newsflow_enrich.evaluate import evaluate, format_report
+
+    enricher = Enricher.load()
+    for path in gold:
+        result = evaluate(path, enricher, corpus_root=corpus_root, repo_root=Path.cwd())
+        if as_json:
+            print(json.dumps(result, default=str))
+        else:
+            print(f"== {path}")
+            print(format_report(result))
+
+
+def main() -> None:  # pragma: no cover - console entry
+    sys.exit(app())

@@ -1,0 +1,37 @@
+"""Celery shell of the enrich stage: parsed article in, enrichment stored, hand on to index."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from newsflow_enrich.core import Enricher
+from newsflow_enrich.settings import EnrichSettings
+from newsflow_shared.messages import EnrichRequest, IndexRequest
+from newsflow_shared.runtime import get_runtime
+from newsflow_shared.settings import get_settings
+from newsflow_shared.stages import TASK_ENRICH, TASK_INDEX
+from newsflow_shared.worker import StageTask, app, hand_on, run_stage
+
+_limit = get_settings().enrich_time_limit
+
+
+@cache
+def enricher() -> Enricher:
+    """The spaCy pipeline, loaded once per worker process."""
+    return Enricher.load(EnrichSettings().model)
+
+
+def enrich(msg: EnrichRequest) -> None:
+    """Enrich the stored parsed article of `msg.doc_id` and hand it to the index stage."""
+    rt = get_runtime()
+    article = rt.store.get_parsed(msg.doc_id)
+    enrichment = enricher().enrich(article.title, article.text, article.published, msg.doc_id)
+    rt.store.put_enrichment(msg.doc_id, enrichment)
+    rt.ledger.done(msg.job_id, msg.item_id, "enrich")
+    hand_on(TASK_INDEX, IndexRequest(job_id=msg.job_id, item_id=msg.item_id, doc_id=msg.doc_id))
+
+
+@app.task(name=TASK_ENRICH, base=StageTask, bind=True, stage="enrich",
+          soft_time_limit=_limit, time_limit=_limit + 30)
+def enrich_task(self: StageTask, payload: dict) -> None:
+    run_stage("enrich", EnrichRequest, payload, enrich)

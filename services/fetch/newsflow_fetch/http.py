@@ -1,0 +1,73 @@
+"""The HTTP adapter: httpx with timeouts, a redirect cap, a size cap while streaming,
+and the address policy applied to every hop (redirects are followed here, not by httpx)."""
+
+from __future__ import annotations
+
+import socket
+import time
+from urllib.parse import urljoin
+
+import httpx
+
+from newsflow_fetch.core import FetchedResponse, check_addresses, check_url
+from newsflow_shared.errors import PermanentError, TransientError
+
+REDIRECTS = {301, 302, 303, 307, 308}
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """All addresses `host` resolves to (DNS failures are transient)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise TransientError("dns_error", f"{host}: {exc}") from exc
+    return sorted({str(info[4][0]) for info in infos})
+
+
+def fetch(
+    client: httpx.Client,
+    url: str,
+    *,
+    max_bytes: int,
+    max_redirects: int,
+    allow_hosts: frozenset[str],
+    total_timeout: float,
+) -> FetchedResponse:
+    """GET `url`, following at most `max_redirects` redirects, each hop checked."""
+    current = url
+    # httpx's read timeout is per read; a server trickling bytes is stopped by this deadline.
+    deadline = time.monotonic() + total_timeout
+    for _hop in range(max_redirects + 1):
+        host = check_url(current)
+        port = httpx.URL(current).port or (443 if current.startswith("https") else 80)
+        check_addresses(host, resolve(host, port), allow_hosts)
+        try:
+            with client.stream("GET", current) as resp:
+                if resp.status_code in REDIRECTS and "location" in resp.headers:
+                    current = urljoin(current, resp.headers["location"])
+                    continue
+                declared = resp.headers.get("content-length")
+                if declared and declared.isdigit() and int(declared) > max_bytes:
+                    raise PermanentError("too_large", f"declared {declared} bytes > {max_bytes}")
+                body = bytearray()
+                for chunk in resp.iter_bytes():
+                    body.extend(chunk)
+                    if len(body) > max_bytes:
+                        raise PermanentError("too_large", f"more than {max_bytes} bytes")
+                    if time.monotonic() > deadline:
+                        raise TransientError("timeout", f"{current}: slower than {total_timeout}s")
+                ctype = resp.headers.get("content-type", "")
+                media = ctype.split(";", 1)[0].strip().lower()
+                return FetchedResponse(
+                    url=url,
+                    final_url=current,
+                    status=resp.status_code,
+                    content_type=media,
+                    header_charset=resp.charset_encoding,
+                    body=bytes(body),
+                )
+        except httpx.TimeoutException as exc:
+            raise TransientError("timeout", f"{current}: {type(exc).__name__}") from exc
+        except (httpx.TransportError, httpx.DecodingError) as exc:
+            raise TransientError("connect_error", f"{current}: {exc}") from exc
+    raise PermanentError("too_many_redirects", f"more than {max_redirects} redirects from {url}")

@@ -1,0 +1,30 @@
+"""Fetch settings (`NEWSFLOW_FETCH_*`)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing import Annotated
+
+from pydantic import field_validator
+
+
+class FetchSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSFLOW_FETCH_", extra="ignore")
+
+    connect_timeout: float = Field(5.0, gt=0)
+    read_timeout: float = Field(20.0, gt=0)
+    total_timeout: float = Field(60.0, gt=0)
+    max_bytes: int = Field(10 * 1024 * 1024, gt=0)
+    max_redirects: int = Field(5, ge=0, le=20)
+    user_agent: str = "newsflow/0.1 (+https://github.com/newsflow; news research crawler)"
+    # Hosts exempt from the non-global address check (comma-separated), e.g. "127.0.0.1"
+    # for a local test server. Empty in production.
+    allow_hosts: Annotated[frozenset[str], NoDecode] = frozenset()
+
+    @field_validator("allow_hosts", mode="before")
+    @classmethod
+    def _split(cls, v: object) -> object:
+        if isinstance(v, str):
+            return frozenset(h.strip().lower() for h in v.split(",") if h.strip())
+        return v

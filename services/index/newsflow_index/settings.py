@@ -1,0 +1,15 @@
+"""Index settings (`NEWSFLOW_INDEX_*`)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class IndexSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSFLOW_INDEX_", extra="ignore")
+
+    # One bulk request per this many messages, or per this many seconds, whichever first.
+    # The worker's prefetch (--prefetch-multiplier) must be at least batch_size.
+    batch_size: int = Field(50, ge=1, le=1000)
+    batch_seconds: float = Field(1.0, gt=0)

@@ -1,0 +1,95 @@
+"""Celery shell of the index stage: batches messages (celery-batches) into bulk requests.
+
+A batch is flushed every `batch_size` messages or `batch_seconds`, whichever comes first;
+messages are acked after the batch ran (acks_late). Per-article 429/5xx results are
+re-published with a countdown; mapping errors are recorded as rejected.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from celery_batches import Batches, SimpleRequest
+from elasticsearch import ApiError, TransportError
+from pydantic import ValidationError
+
+from newsflow_index.bulk import write_batch
+from newsflow_index.settings import IndexSettings
+from newsflow_shared.errors import PermanentError, TransientError
+from newsflow_shared.logs import get_logger
+from newsflow_shared.messages import Enrichment, IndexRequest, ParsedArticle
+from newsflow_shared.runtime import get_runtime
+from newsflow_shared.settings import get_settings
+from newsflow_shared.stages import TASK_INDEX
+from newsflow_shared.worker import MAX_DELIVERIES, app, hand_on
+
+log = get_logger(__name__)
+_s = get_settings()
+_is = IndexSettings()
+
+
+def _retry(msg: IndexRequest, attempt: int, why: str) -> None:
+    """Re-publish with exponential backoff and jitter, or record `failed` past the cap."""
+    ledger = get_runtime().ledger
+    if attempt > _s.max_retries:
+        ledger.fail(msg.job_id, msg.item_id, "index", why)
+        return
+    delay = random.uniform(0, min(_s.retry_backoff_max, 2**attempt))
+    hand_on(TASK_INDEX, msg, countdown=delay)
+
+
+def index_batch(payloads: list[Any]) -> None:
+    """Index a batch of IndexRequests; every message ends indexed, retried, rejected or failed."""
+    rt = get_runtime()
+    msgs: dict[str, list[tuple[IndexRequest, int]]] = {}
+    articles: list[tuple[ParsedArticle, Enrichment | None]] = []
+    for payload in payloads:
+        try:
+            msg = IndexRequest.model_validate(payload)
+        except ValidationError as exc:
+            job, item = (payload.get("job_id"), payload.get("item_id")) if isinstance(payload, dict) else (None, None)
+            log.error("invalid_message", stage="index", error=str(exc))
+            if isinstance(job, str) and isinstance(item, str):
+                rt.ledger.reject(job, item, "index", "invalid_message", str(exc))
+            continue
+        attempt = rt.ledger.start(msg.job_id, msg.item_id, "index")
+        if attempt > MAX_DELIVERIES:
+            rt.ledger.fail(msg.job_id, msg.item_id, "index", f"gave up after {attempt - 1} deliveries")
+            continue
+        first = msg.doc_id not in msgs
+        msgs.setdefault(msg.doc_id, []).append((msg, attempt))
+        if not first:
+            continue
+        try:
+            articles.append(rt.store.get_article(msg.doc_id))
+        except PermanentError as exc:
+            rt.ledger.reject(msg.job_id, msg.item_id, "index", exc.reason, exc.message)
+            msgs.pop(msg.doc_id)
+        except TransientError as exc:
+            _retry(msg, attempt, str(exc))
+            msgs.pop(msg.doc_id)
+    if not articles:
+        return
+    try:
+        outcome = write_batch(rt.es, _s.index_prefix, articles)
+    except (ApiError, TransportError) as exc:
+        for pending in msgs.values():
+            for msg, attempt in pending:
+                _retry(msg, attempt, f"bulk request failed: {exc}")
+        return
+    for doc_id, pending in msgs.items():
+        for msg, attempt in pending:
+            if doc_id in outcome.ok:
+                rt.ledger.indexed(msg.job_id, msg.item_id, doc_id)
+            elif doc_id in outcome.retry:
+                _retry(msg, attempt, outcome.retry[doc_id])
+            else:
+                rt.ledger.reject(msg.job_id, msg.item_id, "index", "mapping_error", outcome.rejected.get(doc_id, "rejected"))
+
+
+@app.task(name=TASK_INDEX, base=Batches, flush_every=_is.batch_size,
+          flush_interval=_is.batch_seconds, acks_late=True,
+          soft_time_limit=_s.index_time_limit, time_limit=_s.index_time_limit + 30)
+def index_task(requests: list[SimpleRequest]) -> None:
+    index_batch([r.args[0] if r.args else None for r in requests])

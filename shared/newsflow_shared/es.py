@@ -1,0 +1,31 @@
+"""Elasticsearch clients built from settings (sync for workers/CLI, async for the API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from elasticsearch import AsyncElasticsearch, Elasticsearch
+
+from newsflow_shared.settings import Settings
+
+
+def _client_kwargs(settings: Settings) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "hosts": [settings.es_url],
+        "request_timeout": settings.es_request_timeout,
+        "retry_on_timeout": True,
+        "max_retries": 3,
+    }
+    if settings.es_username and settings.es_password:
+        kwargs["basic_auth"] = (settings.es_username, settings.es_password.get_secret_value())
+    return kwargs
+
+
+def make_es(settings: Settings) -> Elasticsearch:
+    """A synchronous client (workers, CLI)."""
+    return Elasticsearch(**_client_kwargs(settings))
+
+
+def make_async_es(settings: Settings) -> AsyncElasticsearch:
+    """An asynchronous client (the API; create once per process in the lifespan)."""
+    return AsyncElasticsearch(**_client_kwargs(settings))

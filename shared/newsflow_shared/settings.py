@@ -1,0 +1,46 @@
+"""Typed settings from the environment; bad values fail fast at start-up.
+
+`NEWSFLOW_*` is shared by every process; each service adds its own prefix
+(`NEWSFLOW_FETCH_*`, `NEWSFLOW_INDEX_*`, `NEWSFLOW_API_*`, ...).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """What every process needs: where Redis and Elasticsearch are, and index naming."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSFLOW_", extra="ignore")
+
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    es_url: str = "http://127.0.0.1:9200"
+    es_username: str | None = None
+    es_password: SecretStr | None = None
+    es_request_timeout: float = Field(30.0, gt=0)
+    # Prepended to every index and alias name, so test runs and tenants stay apart.
+    index_prefix: str = Field("", pattern=r"^[a-z0-9_-]*$")
+    # Redis key prefix for the ledger (same reason).
+    ledger_prefix: str = Field("nf", pattern=r"^[A-Za-z0-9_:-]+$")
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    # Delivery: how often a stage may be attempted before the item is recorded failed.
+    max_retries: int = Field(5, ge=0, le=50)
+    retry_backoff_max: int = Field(300, ge=1)
+    # Soft/hard time limits per stage (seconds); the visibility timeout and compose's
+    # stop_grace_period are derived from / checked against the largest.
+    fetch_time_limit: int = Field(120, ge=5)
+    parse_time_limit: int = Field(120, ge=5)
+    enrich_time_limit: int = Field(300, ge=5)
+    index_time_limit: int = Field(120, ge=5)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

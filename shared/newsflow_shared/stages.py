@@ -1,0 +1,29 @@
+"""The stage/queue registry: one queue per stage, task names `<stage>.<verb>`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    FETCH = "fetch"
+    PARSE = "parse"
+    ENRICH = "enrich"
+    INDEX = "index"
+
+
+# The one task each message type goes to; stages hand on by name, never by import,
+# so services never import each other.
+TASK_FETCH_PAGE = "fetch.fetch_page"
+TASK_FETCH_FEED = "fetch.fetch_feed"
+TASK_PARSE = "parse.parse_page"
+TASK_ENRICH = "enrich.enrich_article"
+TASK_INDEX = "index.index_article"
+
+TASK_QUEUE = {
+    TASK_FETCH_PAGE: Stage.FETCH,
+    TASK_FETCH_FEED: Stage.FETCH,
+    TASK_PARSE: Stage.PARSE,
+    TASK_ENRICH: Stage.ENRICH,
+    TASK_INDEX: Stage.INDEX,
+}

@@ -1,0 +1,90 @@
+"""What every stage's Celery shell shares: the base task, the stage wrapper, hand-off.
+
+The base task retries `TransientError` with exponential backoff and jitter (Celery's own
+autoretry), records `PermanentError` once as `rejected`, and records anything that
+exhausts its retries (or hits the soft time limit) as `failed`: every item ends in the ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from celery import Task
+from pydantic import ValidationError
+
+from newsflow_shared.celery_app import app
+from newsflow_shared.errors import PermanentError, TransientError
+from newsflow_shared.logs import get_logger
+from newsflow_shared.messages import Message
+from newsflow_shared.runtime import get_runtime
+from newsflow_shared.settings import get_settings
+from newsflow_shared.stages import TASK_QUEUE
+
+log = get_logger(__name__)
+M = TypeVar("M", bound=Message)
+_settings = get_settings()
+
+# Deliveries of one message beyond this are treated as a poison message (e.g. a page that
+# kills its worker every time: acks_late + reject_on_worker_lost would requeue it forever).
+MAX_DELIVERIES = _settings.max_retries + 3
+
+
+def _ids(payload: Any) -> tuple[str | None, str | None]:
+    if isinstance(payload, dict):
+        job, item = payload.get("job_id"), payload.get("item_id")
+        return (job if isinstance(job, str) else None, item if isinstance(item, str) else None)
+    return None, None
+
+
+class StageTask(Task):  # type: ignore[misc]
+    """Base class of every stage task."""
+
+    stage = "unknown"
+    autoretry_for = (TransientError,)
+    retry_backoff = True
+    retry_backoff_max = _settings.retry_backoff_max
+    retry_jitter = True
+    max_retries = _settings.max_retries
+    acks_late = True
+
+    def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        job, item = _ids(args[0] if args else None)
+        log.error("stage_failed", stage=self.stage, job_id=job, item_id=item, error=repr(exc))
+        if job and item:
+            get_runtime().ledger.fail(job, item, self.stage, f"{type(exc).__name__}: {exc}")
+
+
+def run_stage(stage: str, model: type[M], payload: Any, work: Callable[[M], None]) -> None:
+    """Validate `payload`, record the attempt, run `work`; record permanent errors."""
+    ledger = get_runtime().ledger
+    job, item = _ids(payload)
+    try:
+        msg = model.model_validate(payload)
+    except ValidationError as exc:
+        log.error("invalid_message", stage=stage, job_id=job, item_id=item, error=str(exc))
+        if job and item:
+            ledger.reject(job, item, stage, "invalid_message", str(exc))
+        return
+    attempt = ledger.start(msg.job_id, msg.item_id, stage)
+    if attempt > MAX_DELIVERIES:
+        ledger.fail(msg.job_id, msg.item_id, stage, f"gave up after {attempt - 1} deliveries")
+        return
+    try:
+        work(msg)
+    except PermanentError as exc:
+        log.info("rejected", stage=stage, job_id=msg.job_id, item_id=msg.item_id, reason=exc.reason)
+        ledger.reject(msg.job_id, msg.item_id, stage, exc.reason, exc.message)
+
+
+def hand_on(task_name: str, msg: Message, countdown: float | None = None) -> None:
+    """Publish the next stage's task: the one way stages hand on."""
+    app.send_task(
+        task_name,
+        args=[msg.model_dump(mode="json")],
+        queue=TASK_QUEUE[task_name].value,
+        countdown=countdown,
+    )
+
+
+__all__ = ["MAX_DELIVERIES", "StageTask", "TransientError", "app", "hand_on", "run_stage"]

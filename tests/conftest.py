@@ -1,0 +1,151 @@
+"""Session-wide test configuration: isolated names on the real Redis and Elasticsearch.
+
+Settings come from the environment, so the isolation is injected here, before any newsflow
+module reads them: a per-run index prefix, a per-run ledger prefix and a dedicated Redis
+database. The services themselves are started by `make test` (infra/local/stack.sh).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+RUN = uuid.uuid4().hex[:8]
+os.environ.setdefault("NEWSFLOW_INDEX_PREFIX", f"test-{RUN}-")
+os.environ.setdefault("NEWSFLOW_LEDGER_PREFIX", f"test-{RUN}")
+os.environ.setdefault("NEWSFLOW_REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("NEWSFLOW_ES_URL", "http://127.0.0.1:9200")
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = (REPO.parent / "shared" / "corpus").resolve()
+SEEDS = REPO / "seeds"
+SEED = SEEDS / "000_d4436bfd2754a2f8.txt"
+
+
+@pytest.fixture(scope="session")
+def settings():  # type: ignore[no-untyped-def]
+    from newsflow_shared.settings import get_settings
+
+    return get_settings()
+
+
+@pytest.fixture(scope="session")
+def es(settings):  # type: ignore[no-untyped-def]
+    from newsflow_shared.es import make_es
+
+    client = make_es(settings)
+    try:
+        client.info()
+    except Exception as exc:  # noqa: BLE001 - report why, don't hide the test
+        pytest.fail(f"Elasticsearch not reachable at {settings.es_url}: {exc} (run `make test`)")
+    return client
+
+
+@pytest.fixture(scope="session")
+def indices(es, settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Create this run's indices; drop them when the session ends. Yields the prefix."""
+    from newsflow_shared.indices import drop_indices, init_indices
+
+    init_indices(es, settings.index_prefix)
+    yield settings.index_prefix
+    if not os.environ.get("NEWSFLOW_KEEP_TEST_INDICES"):
+        drop_indices(es, settings.index_prefix)
+
+
+@pytest.fixture(scope="session")
+def redis(settings):  # type: ignore[no-untyped-def]
+    from redis import Redis
+
+    r = Redis.from_url(settings.redis_url)
+    try:
+        r.ping()
+    except Exception as exc:  # noqa: BLE001
+        pytest.fail(f"Redis not reachable at {settings.redis_url}: {exc} (run `make test`)")
+    return r
+
+
+@pytest.fixture(scope="session")
+def runtime(settings, es, redis, indices):  # type: ignore[no-untyped-def]
+    from newsflow_shared.runtime import get_runtime
+
+    return get_runtime()
+
+
+# ---------------------------------------------------------------- pipeline fixtures
+
+STAGES = {
+    "fetch": ["--concurrency", "6"],
+    "parse": ["--concurrency", "2"],
+    "enrich": ["--concurrency", "1"],
+    "index": ["--concurrency", "1", "--prefetch-multiplier", "100"],
+}
+# What the test workers run with: a local test server on `localhost` is allowed (but not
+# 127.0.0.1, so redirects to loopback addresses are still refused), short timeouts and
+# few, quick retries so failing cases settle in seconds.
+WORKER_ENV = {
+    "NEWSFLOW_FETCH_ALLOW_HOSTS": "localhost",
+    "NEWSFLOW_FETCH_READ_TIMEOUT": "2",
+    "NEWSFLOW_FETCH_TOTAL_TIMEOUT": "6",
+    "NEWSFLOW_MAX_RETRIES": "2",
+    "NEWSFLOW_RETRY_BACKOFF_MAX": "2",
+    "NEWSFLOW_INDEX_BATCH_SECONDS": "0.5",
+}
+
+
+@pytest.fixture(scope="session")
+def workers(indices, redis, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """One real Celery worker process per stage, on this run's Redis database and indices."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    redis.flushdb()  # the test database only: stale messages of an aborted run must not leak in
+    logs = tmp_path_factory.mktemp("worker-logs")
+    env = {**os.environ, **WORKER_ENV}
+    celery = str(Path(sys.executable).with_name("celery"))
+    procs = {}
+    for stage, extra in STAGES.items():
+        cmd = [celery, "-A", f"newsflow_{stage}.tasks", "worker", "-Q", stage,
+               "-n", f"{stage}-{RUN}@%h", "--loglevel", "INFO", *extra]
+        log = open(logs / f"{stage}.log", "wb")  # noqa: SIM115 - closed at teardown
+        procs[stage] = (subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                         cwd=REPO, start_new_session=True), log)
+    from newsflow_shared.celery_app import app
+
+    deadline = time.monotonic() + 120
+    expected = {f"{s}-{RUN}" for s in STAGES}
+    seen: set[str] = set()
+    while time.monotonic() < deadline and seen != expected:
+        replies = app.control.ping(timeout=1.0) or []
+        seen = {name.split("@")[0] for r in replies for name in r} & expected
+        dead = [s for s, (p, _) in procs.items() if p.poll() is not None]
+        if dead:
+            pytest.fail(f"workers {dead} exited; logs in {logs}")
+    if seen != expected:
+        pytest.fail(f"workers {expected - seen} did not answer in 120 s; logs in {logs}")
+    yield logs
+    for p, _ in procs.values():
+        os.killpg(p.pid, signal.SIGTERM)
+    for p, log in procs.values():
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+        log.close()
+
+
+def wait_for_job(runtime, job_id: str, timeout: float = 180.0) -> dict:  # type: ignore[no-untyped-def]
+    """Poll the ledger until every item of the job reached a final state."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    summary = runtime.ledger.summary(job_id)
+    while not summary["done"] and time.monotonic() < deadline:
+        time.sleep(0.3)
+        summary = runtime.ledger.summary(job_id)
+    return summary

@@ -1,0 +1,124 @@
+"""A real local HTTP server for tests: corpus pages plus the bad cases a crawler meets."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+LEGACY_HTML = (
+    "<html><head><meta charset='windows-1251'><title>Новости Киева</title></head><body>"
+    "<article><h1>Новости Киева</h1>"
+    + "<p>Президент Украины встретился с министрами в Киеве и обсудил восстановление энергетики. "
+    "Переговоры продолжатся на следующей неделе, сообщили в администрации президента.</p>" * 4
+    + "</article></body></html>"
+).encode("windows-1251")
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
+    b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00"
+    b"\x00IEND\xaeB`\x82"
+)
+
+
+class CorpusServer(ThreadingHTTPServer):
+    daemon_threads = True
+    corpus: Path
+    hits: Counter[str]
+    slow_seconds: float
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: CorpusServer
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet
+        return
+
+    def _send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8", **headers: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in headers.items():
+            self.send_header(k.replace("_", "-"), v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: C901 - one branch per case, kept flat on purpose
+        path = urlsplit(self.path).path
+        self.server.hits[path] += 1
+        host = self.headers.get("Host", "localhost")
+        if path.startswith("/corpus/"):
+            f = self.server.corpus / path.removeprefix("/corpus/")
+            if f.suffix == ".gz" and f.is_file():
+                self._send(200, gzip.decompress(f.read_bytes()))
+            else:
+                self._send(404, b"not found")
+        elif path == "/feed.xml":
+            items = "".join(
+                f"<item><title>Item {i}</title><link>http://{host}{p}</link>"
+                f"<pubDate>Mon, 06 May 2024 10:00:00 GMT</pubDate><description>s{i}</description></item>"
+                for i, p in enumerate(self.server.feed_paths)  # type: ignore[attr-defined]
+            )
+            body = f"<?xml version='1.0'?><rss version='2.0'><channel><title>Test feed</title>{items}</channel></rss>"
+            self._send(200, body.encode(), "application/rss+xml")
+        elif path == "/missing":
+            self._send(404, b"<html>nope</html>")
+        elif path == "/gone":
+            self._send(410, b"<html>gone</html>")
+        elif path == "/flaky":
+            if self.server.hits[path] == 1:
+                self._send(500, b"<html>try again</html>")
+            else:
+                f = self.server.corpus / self.server.flaky_page  # type: ignore[attr-defined]
+                self._send(200, gzip.decompress(f.read_bytes()))
+        elif path == "/always500":
+            self._send(503, b"<html>down</html>")
+        elif path == "/slow":
+            time.sleep(self.server.slow_seconds)
+            self._send(200, b"<html><body>late</body></html>")
+        elif path == "/loop":
+            self._send(302, b"", Location="/loop2")
+        elif path == "/loop2":
+            self._send(302, b"", Location="/loop")
+        elif path == "/big":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()  # no Content-Length: the cap must hold while streaming
+            chunk = b"<p>" + b"x" * 65_530 + b"</p>\n"
+            try:
+                for _ in range(20 * 1024 * 1024 // len(chunk) + 1):
+                    self.wfile.write(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+        elif path == "/image.png":
+            self._send(200, PNG, "image/png")
+        elif path == "/legacy":
+            self._send(200, LEGACY_HTML, "text/html; charset=windows-1251")
+        elif path == "/empty":
+            self._send(200, b"", "text/html")
+        elif path == "/nav":
+            self._send(200, b"<html><body><nav><a href='/'>Home</a></nav></body></html>")
+        elif path == "/to-loopback":
+            port = self.server.server_address[1]
+            self._send(302, b"", Location=f"http://127.0.0.1:{port}/corpus/x")
+        elif path == "/to-metadata":
+            self._send(302, b"", Location="http://169.254.169.254/latest/meta-data/")
+        else:
+            self._send(404, b"not found")
+
+
+def start(corpus: Path, *, slow_seconds: float = 5.0, flaky_page: str = "", feed_paths: list[str] | None = None) -> CorpusServer:
+    """Serve on localhost on a free port, in a daemon thread."""
+    srv = CorpusServer(("127.0.0.1", 0), Handler)
+    srv.corpus = corpus
+    srv.hits = Counter()
+    srv.slow_seconds = slow_seconds
+    srv.flaky_page = flaky_page  # type: ignore[attr-defined]
+    srv.feed_paths = feed_paths or []  # type: ignore[attr-defined]
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
