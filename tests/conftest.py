@@ -20,10 +20,7 @@ os.environ.setdefault("NEWSFLOW_LEDGER_PREFIX", f"test-{RUN}")
 os.environ.setdefault("NEWSFLOW_REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("NEWSFLOW_ES_URL", "http://127.0.0.1:9200")
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = (REPO.parent / "shared" / "corpus").resolve()
-SEEDS = REPO / "seeds"
-SEED = SEEDS / "000_d4436bfd2754a2f8.txt"
+from helpers import REPO  # noqa: E402 - after the environment is set
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +37,7 @@ def es(settings):  # type: ignore[no-untyped-def]
     client = make_es(settings)
     try:
         client.info()
-    except Exception as exc:  # noqa: BLE001 - report why, don't hide the test
+    except Exception as exc:
         pytest.fail(f"Elasticsearch not reachable at {settings.es_url}: {exc} (run `make test`)")
     return client
 
@@ -63,7 +60,7 @@ def redis(settings):  # type: ignore[no-untyped-def]
     r = Redis.from_url(settings.redis_url)
     try:
         r.ping()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         pytest.fail(f"Redis not reachable at {settings.redis_url}: {exc} (run `make test`)")
     return r
 
@@ -110,11 +107,26 @@ def workers(indices, redis, tmp_path_factory):  # type: ignore[no-untyped-def]
     celery = str(Path(sys.executable).with_name("celery"))
     procs = {}
     for stage, extra in STAGES.items():
-        cmd = [celery, "-A", f"newsflow_{stage}.tasks", "worker", "-Q", stage,
-               "-n", f"{stage}-{RUN}@%h", "--loglevel", "INFO", *extra]
+        cmd = [
+            celery,
+            "-A",
+            f"newsflow_{stage}.tasks",
+            "worker",
+            "-Q",
+            stage,
+            "-n",
+            f"{stage}-{RUN}@%h",
+            "--loglevel",
+            "INFO",
+            *extra,
+        ]
         log = open(logs / f"{stage}.log", "wb")  # noqa: SIM115 - closed at teardown
-        procs[stage] = (subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                         cwd=REPO, start_new_session=True), log)
+        procs[stage] = (
+            subprocess.Popen(
+                cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True
+            ),
+            log,
+        )
     from newsflow_shared.celery_app import app
 
     deadline = time.monotonic() + 120
@@ -137,15 +149,3 @@ def workers(indices, redis, tmp_path_factory):  # type: ignore[no-untyped-def]
         except subprocess.TimeoutExpired:
             os.killpg(p.pid, signal.SIGKILL)
         log.close()
-
-
-def wait_for_job(runtime, job_id: str, timeout: float = 180.0) -> dict:  # type: ignore[no-untyped-def]
-    """Poll the ledger until every item of the job reached a final state."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    summary = runtime.ledger.summary(job_id)
-    while not summary["done"] and time.monotonic() < deadline:
-        time.sleep(0.3)
-        summary = runtime.ledger.summary(job_id)
-    return summary

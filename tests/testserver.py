@@ -14,7 +14,8 @@ LEGACY_HTML = (
     "<html><head><meta charset='windows-1251'><title>Новости Киева</title></head><body>"
     "<article><h1>Новости Киева</h1>"
     + "<p>Президент Украины встретился с министрами в Киеве и обсудил восстановление энергетики. "
-    "Переговоры продолжатся на следующей неделе, сообщили в администрации президента.</p>" * 4
+    "Переговоры продолжатся на следующей неделе, сообщили в администрации президента.</p>"
+    * 4
     + "</article></body></html>"
 ).encode("windows-1251")
 
@@ -38,7 +39,9 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # quiet
         return
 
-    def _send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8", **headers: str) -> None:
+    def _send(
+        self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8", **headers: str
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -48,7 +51,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def do_GET(self) -> None:  # noqa: C901 - one branch per case, kept flat on purpose
+    def do_GET(self) -> None:
         path = urlsplit(self.path).path
         self.server.hits[path] += 1
         host = self.headers.get("Host", "localhost")
@@ -112,7 +115,13 @@ class Handler(BaseHTTPRequestHandler):
             self._send(404, b"not found")
 
 
-def start(corpus: Path, *, slow_seconds: float = 5.0, flaky_page: str = "", feed_paths: list[str] | None = None) -> CorpusServer:
+def start(
+    corpus: Path,
+    *,
+    slow_seconds: float = 5.0,
+    flaky_page: str = "",
+    feed_paths: list[str] | None = None,
+) -> CorpusServer:
     """Serve on localhost on a free port, in a daemon thread."""
     srv = CorpusServer(("127.0.0.1", 0), Handler)
     srv.corpus = corpus

@@ -11,8 +11,23 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 # news-please's lists, plus the common ad-platform ones).
 TRACKING_PARAMS = frozenset(
     {
-        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid",
-        "igshid", "yclid", "_ga", "_gl", "ref_src", "cmpid", "ocid", "smid", "s_cid",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "mc_cid",
+        "mc_eid",
+        "igshid",
+        "yclid",
+        "_ga",
+        "_gl",
+        "ref_src",
+        "cmpid",
+        "ocid",
+        "smid",
+        "s_cid",
     }
 )
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "at_")

@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from typing import Any
+from typing import Any, cast
 
 from redis import Redis
 
 FINAL_STATES = ("indexed", "rejected", "failed", "expanded")
 IN_FLIGHT_STATES = ("queued", "fetch", "parse", "enrich", "index")
+
+
+def _decode(raw: Any) -> dict[str, str]:
+    return {k.decode(): v.decode() for k, v in cast(dict[bytes, bytes], raw).items()}
 
 
 def _now() -> str:
@@ -85,7 +89,7 @@ class Ledger:
         pipe.hsetnx(key, f"{stage}_start", _now())
         pipe.execute()
         self._set_state(job_id, item_id, stage)
-        return int(self.r.hget(key, f"attempts:{stage}") or 1)
+        return int(cast(bytes | None, self.r.hget(key, f"attempts:{stage}")) or 1)
 
     def done(self, job_id: str, item_id: str, stage: str, **fields: Any) -> None:
         """Record the end of a stage (the next stage's start follows)."""
@@ -115,8 +119,8 @@ class Ledger:
 
     def summary(self, job_id: str) -> dict[str, Any]:
         """Counts by state; `submitted` = all items; `in_flight` = not yet final."""
-        meta = {k.decode(): v.decode() for k, v in self.r.hgetall(self._job(job_id)).items()}
-        states = Counter(v.decode() for v in self.r.hvals(self._states(job_id)))
+        meta = _decode(self.r.hgetall(self._job(job_id)))
+        states = Counter(v.decode() for v in cast(list[bytes], self.r.hvals(self._states(job_id))))
         submitted = sum(states.values())
         in_flight = sum(n for s, n in states.items() if s not in FINAL_STATES)
         return {
@@ -130,24 +134,21 @@ class Ledger:
         }
 
     def item(self, job_id: str, item_id: str) -> dict[str, str]:
-        raw = self.r.hgetall(self._item(job_id, item_id))
-        return {k.decode(): v.decode() for k, v in raw.items()}
+        return _decode(self.r.hgetall(self._item(job_id, item_id)))
 
     def items(self, job_id: str, states: tuple[str, ...] | None = None) -> list[dict[str, str]]:
         """Item records of a job, optionally only those in `states`, in item-id order."""
-        all_states = {
-            k.decode(): v.decode() for k, v in self.r.hgetall(self._states(job_id)).items()
-        }
+        all_states = _decode(self.r.hgetall(self._states(job_id)))
         wanted = sorted(i for i, s in all_states.items() if states is None or s in states)
         pipe = self.r.pipeline()
         for item_id in wanted:
             pipe.hgetall(self._item(job_id, item_id))
         out = []
         for item_id, raw in zip(wanted, pipe.execute(), strict=True):
-            rec = {k.decode(): v.decode() for k, v in raw.items()}
+            rec = _decode(raw)
             rec["item_id"] = item_id
             out.append(rec)
         return out
 
     def recent_jobs(self, n: int = 20) -> list[str]:
-        return [j.decode() for j in self.r.zrevrange(f"{self.p}:jobs", 0, n - 1)]
+        return [j.decode() for j in cast(list[bytes], self.r.zrevrange(f"{self.p}:jobs", 0, n - 1))]

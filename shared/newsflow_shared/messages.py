@@ -22,7 +22,7 @@ class Frozen(BaseModel):
 class Message(Frozen):
     """Base of every queue message: versioned, and always naming its job and item."""
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1] = 1  # SCHEMA_VERSION; bump both with a new message shape
     job_id: str
     item_id: str
 

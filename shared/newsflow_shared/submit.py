@@ -105,7 +105,7 @@ class Submitter:
         self.rt.ledger.add_item(self.sub.job_id, item, url, "url", doc_id)
         hand_on(
             TASK_FETCH_PAGE,
-            FetchRequest(job_id=self.sub.job_id, item_id=item, url=url, doc_id=doc_id),  # type: ignore[arg-type]
+            FetchRequest(job_id=self.sub.job_id, item_id=item, url=url, doc_id=doc_id),
         )
 
     def feed(self, url: str) -> None:
@@ -115,7 +115,7 @@ class Submitter:
             return
         item = self._next_item()
         self.rt.ledger.add_item(self.sub.job_id, item, url, "feed")
-        hand_on(TASK_FETCH_FEED, FeedRequest(job_id=self.sub.job_id, item_id=item, url=url))  # type: ignore[arg-type]
+        hand_on(TASK_FETCH_FEED, FeedRequest(job_id=self.sub.job_id, item_id=item, url=url))
 
     def file(self, path: Path) -> None:
         """A local file: HTML page, seed-shaped text article, or a list of URLs/feeds."""
@@ -144,7 +144,9 @@ class Submitter:
         if suffix in HTML_SUFFIXES:
             self._stored_file(path, SourceKind.HTML_FILE)
             return
-        self.reject(source, "file", "unsupported_file_type", f"cannot ingest {suffix or 'no suffix'} files")
+        self.reject(
+            source, "file", "unsupported_file_type", f"cannot ingest {suffix or 'no suffix'} files"
+        )
 
     def _stored_file(self, path: Path, kind: SourceKind) -> None:
         raw = path.read_bytes()
@@ -156,7 +158,9 @@ class Submitter:
         self.rt.store.put_raw(doc_id, raw, source_kind=kind.value, url=url, site=site)
         hand_on(
             TASK_PARSE,
-            ParseRequest(job_id=self.sub.job_id, item_id=item, doc_id=doc_id, source_kind=kind, url=url),
+            ParseRequest(
+                job_id=self.sub.job_id, item_id=item, doc_id=doc_id, source_kind=kind, url=url
+            ),
         )
 
     def any(self, target: str) -> None:

@@ -37,7 +37,7 @@ def _ids(payload: Any) -> tuple[str | None, str | None]:
     return None, None
 
 
-class StageTask(Task):  # type: ignore[misc]
+class StageTask(Task):
     """Base class of every stage task."""
 
     stage = "unknown"
@@ -48,7 +48,9 @@ class StageTask(Task):  # type: ignore[misc]
     max_retries = _settings.max_retries
     acks_late = True
 
-    def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+    def on_failure(
+        self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
+    ) -> None:
         job, item = _ids(args[0] if args else None)
         log.error("stage_failed", stage=self.stage, job_id=job, item_id=item, error=repr(exc))
         if job and item:

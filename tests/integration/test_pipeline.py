@@ -4,15 +4,10 @@ and a real local HTTP server: every item is accounted for, with the right state 
 from __future__ import annotations
 
 import statistics
-import sys
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import testserver  # noqa: E402
-from conftest import SEED, SEEDS, wait_for_job  # noqa: E402
-from corpus import CORPUS, fundus_pages, wcxb_pages, word_f1  # noqa: E402
+import testserver
+from helpers import CORPUS, SEED, SEEDS, fundus_pages, wait_for_job, wcxb_pages, word_f1
 
 pytestmark = pytest.mark.integration
 
@@ -35,8 +30,12 @@ BAD = {
 
 @pytest.fixture(scope="module")
 def server():  # type: ignore[no-untyped-def]
-    srv = testserver.start(CORPUS, slow_seconds=4.0, flaky_page=GOOD[0].path,
-                           feed_paths=[f"/corpus/{p.path}" for p in GOOD[:3]] + ["/missing"])
+    srv = testserver.start(
+        CORPUS,
+        slow_seconds=4.0,
+        flaky_page=GOOD[0].path,
+        feed_paths=[f"/corpus/{p.path}" for p in GOOD[:3]] + ["/missing"],
+    )
     yield srv
     srv.shutdown()
 
@@ -103,7 +102,9 @@ def test_legacy_charset_is_decoded(first_run, runtime, server) -> None:  # type:
     _, _, items, _ = first_run
     rec = items[base(server) + "/legacy"]
     assert rec["state"] == "indexed", rec
-    doc = runtime.es.get(index=f"{runtime.settings.index_prefix}articles", id=rec["doc_id"])["_source"]
+    doc = runtime.es.get(index=f"{runtime.settings.index_prefix}articles", id=rec["doc_id"])[
+        "_source"
+    ]
     assert "Президент Украины" in doc["text"]
     assert doc["language"] == "ru"
     assert doc["events"] == []  # no English-only enrichment on a Russian page
@@ -117,7 +118,9 @@ def test_indexed_articles_match_ground_truth(first_run, runtime) -> None:  # typ
         assert rec["state"] in ("indexed", "rejected"), rec
         if rec["state"] != "indexed":
             continue
-        doc = runtime.es.get(index=f"{runtime.settings.index_prefix}articles", id=rec["doc_id"])["_source"]
+        doc = runtime.es.get(index=f"{runtime.settings.index_prefix}articles", id=rec["doc_id"])[
+            "_source"
+        ]
         title_ok += word_f1(doc["title"], page.title) >= 0.9
         f1s.append(word_f1(doc["text"], page.body))
     indexed = len(f1s)
@@ -163,21 +166,24 @@ def test_seed_text_file_is_searchable(runtime, workers) -> None:  # type: ignore
     assert summary["counts"] == {"indexed": summary["submitted"]}, summary
     index = f"{runtime.settings.index_prefix}articles"
     runtime.es.indices.refresh(index=index)
-    res = runtime.es.search(index=index, query={"match": {"text": "hour-long conversation Ushakov"}})
+    res = runtime.es.search(
+        index=index, query={"match": {"text": "hour-long conversation Ushakov"}}
+    )
     titles = [h["_source"]["title"] for h in res["hits"]["hits"]]
     assert titles and titles[0] == SEED.read_text().splitlines()[0].strip()
 
 
 def test_reprocess_without_the_http_server(first_run, runtime, workers, server) -> None:  # type: ignore[no-untyped-def]
-    from typer.testing import CliRunner
-
     from newsflow_cli.main import app
+    from typer.testing import CliRunner
 
     _, _, items, urls = first_run
     server.shutdown()
     server.server_close()
     doc_id = items[next(iter(urls))]["doc_id"]
-    result = CliRunner().invoke(app, ["reprocess", "--from", "parse", "--id", doc_id, "--timeout", "120"])
+    result = CliRunner().invoke(
+        app, ["reprocess", "--from", "parse", "--id", doc_id, "--timeout", "120"]
+    )
     assert result.exit_code == 0, result.output
     job = runtime.ledger.recent_jobs(1)[0]
     assert runtime.ledger.summary(job)["counts"] == {"indexed": 1}

@@ -10,10 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-
 from newsflow_shared.errors import NewsflowError
 from newsflow_shared.indices import init_indices
 from newsflow_shared.messages import EnrichRequest, ParseRequest, SourceKind
@@ -21,6 +17,9 @@ from newsflow_shared.runtime import Runtime, get_runtime
 from newsflow_shared.stages import TASK_ENRICH, TASK_PARSE
 from newsflow_shared.submit import Submitter
 from newsflow_shared.worker import hand_on
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 eval_app = typer.Typer(no_args_is_help=True, help="Measure quality against gold data.")
@@ -42,14 +41,23 @@ def _wait(rt: Runtime, job_id: str, timeout: float) -> dict:
     summary = rt.ledger.summary(job_id)
     deadline = time.monotonic() + timeout
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True, disable=not console.is_terminal,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
     ) as bar:
         task = bar.add_task(f"job {job_id}", total=summary["submitted"])
         while not summary["done"] and time.monotonic() < deadline:
             time.sleep(0.5)
             summary = rt.ledger.summary(job_id)
-            bar.update(task, total=summary["submitted"], completed=summary["submitted"] - summary["in_flight"])
+            bar.update(
+                task,
+                total=summary["submitted"],
+                completed=summary["submitted"] - summary["in_flight"],
+            )
     return summary
 
 
@@ -63,12 +71,16 @@ def _print_summary(rt: Runtime, summary: dict) -> None:
     console.print(table)
     for rec in rt.ledger.items(summary["job_id"], ("rejected", "failed")):
         why = rec.get("reason") or rec.get("error", "")
-        console.print(f"  {rec['state']:8} {rec.get('stage', ''):6} {why:28} {rec.get('source', '')}  {rec.get('message', '')[:120]}")
+        console.print(
+            f"  {rec['state']:8} {rec.get('stage', ''):6} {why:28} {rec.get('source', '')}  {rec.get('message', '')[:120]}"
+        )
 
 
 @app.command()
 def ingest(
-    targets: Annotated[list[str], typer.Argument(help="URLs, files (.html, .txt, .urls, .feeds) or folders")],
+    targets: Annotated[
+        list[str], typer.Argument(help="URLs, files (.html, .txt, .urls, .feeds) or folders")
+    ],
     feed: Annotated[list[str], typer.Option(help="a feed URL (repeatable)")] = [],  # noqa: B006
     wait: Annotated[bool, typer.Option(help="wait until every item reached a final state")] = True,
     timeout: Annotated[float, typer.Option(help="seconds to wait at most")] = 600.0,
@@ -92,13 +104,17 @@ def ingest(
     else:
         _print_summary(rt, summary)
     if wait and not summary["done"]:
-        console.print(f"[yellow]{summary['in_flight']} items still in flight after {timeout}s[/yellow]")
+        console.print(
+            f"[yellow]{summary['in_flight']} items still in flight after {timeout}s[/yellow]"
+        )
         raise typer.Exit(3)
 
 
 @app.command()
 def status(
-    job_id: Annotated[str | None, typer.Argument(help="a job id; the latest jobs when omitted")] = None,
+    job_id: Annotated[
+        str | None, typer.Argument(help="a job id; the latest jobs when omitted")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Counts by state for a job, and its rejected/failed items."""
@@ -141,10 +157,17 @@ def reprocess(
         item = sub._next_item()
         rt.ledger.add_item(job, item, rec.get("url") or rec["doc_id"], "reprocess", rec["doc_id"])
         if from_ is FromStage.PARSE:
-            hand_on(TASK_PARSE, ParseRequest(
-                job_id=job, item_id=item, doc_id=rec["doc_id"],
-                source_kind=SourceKind(rec.get("source_kind") or "url"),
-                url=rec.get("url"), final_url=rec.get("final_url")))
+            hand_on(
+                TASK_PARSE,
+                ParseRequest(
+                    job_id=job,
+                    item_id=item,
+                    doc_id=rec["doc_id"],
+                    source_kind=SourceKind(rec.get("source_kind") or "url"),
+                    url=rec.get("url"),
+                    final_url=rec.get("final_url"),
+                ),
+            )
         else:
             hand_on(TASK_ENRICH, EnrichRequest(job_id=job, item_id=item, doc_id=rec["doc_id"]))
     console.print(f"job {job}: {sub.sub.items} items to reprocess from {from_.value}")
@@ -154,8 +177,12 @@ def reprocess(
 
 @eval_app.command("enrich")
 def eval_enrich(
-    gold: Annotated[list[Path], typer.Argument(help="gold JSONL file(s), see tests/gold/FORMAT.md")],
-    corpus_root: Annotated[Path, typer.Option(help="the handbook corpus folder")] = Path("../shared/corpus"),
+    gold: Annotated[
+        list[Path], typer.Argument(help="gold JSONL file(s), see tests/gold/FORMAT.md")
+    ],
+    corpus_root: Annotated[Path, typer.Option(help="the handbook corpus folder")] = Path(
+        "../shared/corpus"
+    ),
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Actor and event precision/recall/F1 of the enricher on gold data."""

@@ -11,7 +11,6 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 from charset_normalizer import from_bytes
-
 from newsflow_shared.errors import PermanentError, TransientError
 from newsflow_shared.messages import FeedHints
 
@@ -132,7 +131,7 @@ def parse_feed(body: bytes, feed_url: str) -> list[tuple[str, FeedHints]]:
                     feed_url=feed_url,
                     feed_title=feed_title,
                     title=entry.get("title"),
-                    published=datetime(*when[:6], tzinfo=UTC) if when else None,
+                    published=datetime(*when[:6]).replace(tzinfo=UTC) if when else None,
                     summary=(entry.get("summary") or None),
                 ),
             )

@@ -6,15 +6,15 @@ from functools import cache
 from urllib.parse import urlsplit
 
 import httpx
-
-from newsflow_fetch import core, http
-from newsflow_fetch.settings import FetchSettings
 from newsflow_shared.ids import doc_id_for_url
 from newsflow_shared.messages import FeedRequest, FetchRequest, ParseRequest, SourceKind
 from newsflow_shared.runtime import get_runtime
 from newsflow_shared.settings import get_settings
 from newsflow_shared.stages import TASK_FETCH_FEED, TASK_FETCH_PAGE, TASK_PARSE
 from newsflow_shared.worker import StageTask, app, hand_on, run_stage
+
+from newsflow_fetch import core, http
+from newsflow_fetch.settings import FetchSettings
 
 _limit = get_settings().fetch_time_limit
 fs = FetchSettings()
@@ -31,8 +31,12 @@ def client() -> httpx.Client:
 
 def _download(url: str) -> core.FetchedResponse:
     resp = http.fetch(
-        client(), url, max_bytes=fs.max_bytes, max_redirects=fs.max_redirects,
-        allow_hosts=fs.allow_hosts, total_timeout=fs.total_timeout,
+        client(),
+        url,
+        max_bytes=fs.max_bytes,
+        max_redirects=fs.max_redirects,
+        allow_hosts=fs.allow_hosts,
+        total_timeout=fs.total_timeout,
     )
     core.classify_status(resp.status, resp.final_url)
     return resp
@@ -44,8 +48,10 @@ def _expand_feed(job_id: str, item_id: str, feed_url: str, body: bytes) -> None:
     for i, (link, hints) in enumerate(entries, 1):
         child, doc_id = f"{item_id}.{i:04d}", doc_id_for_url(link)
         rt.ledger.add_item(job_id, child, link, "url", doc_id)
-        hand_on(TASK_FETCH_PAGE, FetchRequest(
-            job_id=job_id, item_id=child, url=link, doc_id=doc_id, hints=hints))  # type: ignore[arg-type]
+        hand_on(
+            TASK_FETCH_PAGE,
+            FetchRequest(job_id=job_id, item_id=child, url=link, doc_id=doc_id, hints=hints),
+        )
     rt.ledger.expanded(job_id, item_id, len(entries))
 
 
@@ -59,14 +65,30 @@ def fetch_page(msg: FetchRequest) -> None:
     charset = core.detect_charset(resp.body, resp.header_charset)
     rt = get_runtime()
     rt.store.put_raw(
-        msg.doc_id, resp.body, source_kind=SourceKind.URL.value, url=url,
-        final_url=resp.final_url, content_type=resp.content_type, encoding=charset,
-        status=resp.status, site=urlsplit(resp.final_url).hostname, hints=msg.hints,
+        msg.doc_id,
+        resp.body,
+        source_kind=SourceKind.URL.value,
+        url=url,
+        final_url=resp.final_url,
+        content_type=resp.content_type,
+        encoding=charset,
+        status=resp.status,
+        site=urlsplit(resp.final_url).hostname,
+        hints=msg.hints,
     )
     rt.ledger.done(msg.job_id, msg.item_id, "fetch", final_url=resp.final_url)
-    hand_on(TASK_PARSE, ParseRequest(
-        job_id=msg.job_id, item_id=msg.item_id, doc_id=msg.doc_id, source_kind=SourceKind.URL,
-        url=url, final_url=resp.final_url, hints=msg.hints))
+    hand_on(
+        TASK_PARSE,
+        ParseRequest(
+            job_id=msg.job_id,
+            item_id=msg.item_id,
+            doc_id=msg.doc_id,
+            source_kind=SourceKind.URL,
+            url=url,
+            final_url=resp.final_url,
+            hints=msg.hints,
+        ),
+    )
 
 
 def fetch_feed(msg: FeedRequest) -> None:
@@ -76,13 +98,25 @@ def fetch_feed(msg: FeedRequest) -> None:
     _expand_feed(msg.job_id, msg.item_id, url, resp.body)
 
 
-@app.task(name=TASK_FETCH_PAGE, base=StageTask, bind=True, stage="fetch",
-          soft_time_limit=_limit, time_limit=_limit + 30)
+@app.task(
+    name=TASK_FETCH_PAGE,
+    base=StageTask,
+    bind=True,
+    stage="fetch",
+    soft_time_limit=_limit,
+    time_limit=_limit + 30,
+)
 def fetch_page_task(self: StageTask, payload: dict) -> None:
     run_stage("fetch", FetchRequest, payload, fetch_page)
 
 
-@app.task(name=TASK_FETCH_FEED, base=StageTask, bind=True, stage="fetch",
-          soft_time_limit=_limit, time_limit=_limit + 30)
+@app.task(
+    name=TASK_FETCH_FEED,
+    base=StageTask,
+    bind=True,
+    stage="fetch",
+    soft_time_limit=_limit,
+    time_limit=_limit + 30,
+)
 def fetch_feed_task(self: StageTask, payload: dict) -> None:
     run_stage("fetch", FeedRequest, payload, fetch_feed)

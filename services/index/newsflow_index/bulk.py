@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from elasticsearch import Elasticsearch, helpers
-
-from newsflow_index.core import article_doc, event_docs
 from newsflow_shared.indices import names
 from newsflow_shared.messages import Enrichment, ParsedArticle
+
+from newsflow_index.core import article_doc, event_docs
 
 
 @dataclass
@@ -52,8 +52,14 @@ def write_batch(
     failed_docs: dict[str, tuple[int, str]] = {}
     # streaming_bulk retries 429s itself (max_retries, exponential initial_backoff).
     for ok, item in helpers.streaming_bulk(
-        es, actions, chunk_size=500, max_retries=3, initial_backoff=1,
-        raise_on_error=False, raise_on_exception=False, yield_ok=True,
+        es,
+        actions,
+        chunk_size=500,
+        max_retries=3,
+        initial_backoff=1,
+        raise_on_error=False,
+        raise_on_exception=False,
+        yield_ok=True,
     ):
         if ok:
             continue

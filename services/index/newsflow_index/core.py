@@ -56,7 +56,9 @@ def _event_fields(event: Event, actors: dict[str, Actor]) -> dict[str, Any]:
     }
 
 
-def article_doc(article: ParsedArticle, enr: Enrichment | None, indexed: datetime) -> dict[str, Any]:
+def article_doc(
+    article: ParsedArticle, enr: Enrichment | None, indexed: datetime
+) -> dict[str, Any]:
     """The `articles` document of one article."""
     actors = enr.actors if enr else []
     by_id = {a.id: a for a in actors}
@@ -86,8 +88,14 @@ def article_doc(article: ParsedArticle, enr: Enrichment | None, indexed: datetim
         "countries": sorted({a.country for a in actors if a.country}),
         "actors": [
             {
-                "id": a.id, "name": a.name, "type": a.type.value, "country": a.country,
-                "sector": a.sector, "roles": a.roles, "aliases": a.aliases, "mentions": a.mentions,
+                "id": a.id,
+                "name": a.name,
+                "type": a.type.value,
+                "country": a.country,
+                "sector": a.sector,
+                "roles": a.roles,
+                "aliases": a.aliases,
+                "mentions": a.mentions,
             }
             for a in actors
         ],
@@ -96,8 +104,12 @@ def article_doc(article: ParsedArticle, enr: Enrichment | None, indexed: datetim
         "events": [_event_fields(e, by_id) for e in events],
         "quotes": [
             {
-                "text": q.text, "kind": q.kind, "speaker": q.speaker,
-                "speaker_name": q.speaker_name, "start": q.span.start, "end": q.span.end,
+                "text": q.text,
+                "kind": q.kind,
+                "speaker": q.speaker,
+                "speaker_name": q.speaker_name,
+                "start": q.span.start,
+                "end": q.span.end,
             }
             for q in (enr.quotes if enr else [])
         ],

@@ -12,10 +12,6 @@ from typing import Any
 
 from celery_batches import Batches, SimpleRequest
 from elasticsearch import ApiError, TransportError
-from pydantic import ValidationError
-
-from newsflow_index.bulk import write_batch
-from newsflow_index.settings import IndexSettings
 from newsflow_shared.errors import PermanentError, TransientError
 from newsflow_shared.logs import get_logger
 from newsflow_shared.messages import Enrichment, IndexRequest, ParsedArticle
@@ -23,6 +19,10 @@ from newsflow_shared.runtime import get_runtime
 from newsflow_shared.settings import get_settings
 from newsflow_shared.stages import TASK_INDEX
 from newsflow_shared.worker import MAX_DELIVERIES, app, hand_on
+from pydantic import ValidationError
+
+from newsflow_index.bulk import write_batch
+from newsflow_index.settings import IndexSettings
 
 log = get_logger(__name__)
 _s = get_settings()
@@ -48,14 +48,20 @@ def index_batch(payloads: list[Any]) -> None:
         try:
             msg = IndexRequest.model_validate(payload)
         except ValidationError as exc:
-            job, item = (payload.get("job_id"), payload.get("item_id")) if isinstance(payload, dict) else (None, None)
+            job, item = (
+                (payload.get("job_id"), payload.get("item_id"))
+                if isinstance(payload, dict)
+                else (None, None)
+            )
             log.error("invalid_message", stage="index", error=str(exc))
             if isinstance(job, str) and isinstance(item, str):
                 rt.ledger.reject(job, item, "index", "invalid_message", str(exc))
             continue
         attempt = rt.ledger.start(msg.job_id, msg.item_id, "index")
         if attempt > MAX_DELIVERIES:
-            rt.ledger.fail(msg.job_id, msg.item_id, "index", f"gave up after {attempt - 1} deliveries")
+            rt.ledger.fail(
+                msg.job_id, msg.item_id, "index", f"gave up after {attempt - 1} deliveries"
+            )
             continue
         first = msg.doc_id not in msgs
         msgs.setdefault(msg.doc_id, []).append((msg, attempt))
@@ -85,11 +91,23 @@ def index_batch(payloads: list[Any]) -> None:
             elif doc_id in outcome.retry:
                 _retry(msg, attempt, outcome.retry[doc_id])
             else:
-                rt.ledger.reject(msg.job_id, msg.item_id, "index", "mapping_error", outcome.rejected.get(doc_id, "rejected"))
+                rt.ledger.reject(
+                    msg.job_id,
+                    msg.item_id,
+                    "index",
+                    "mapping_error",
+                    outcome.rejected.get(doc_id, "rejected"),
+                )
 
 
-@app.task(name=TASK_INDEX, base=Batches, flush_every=_is.batch_size,
-          flush_interval=_is.batch_seconds, acks_late=True,
-          soft_time_limit=_s.index_time_limit, time_limit=_s.index_time_limit + 30)
+@app.task(
+    name=TASK_INDEX,
+    base=Batches,
+    flush_every=_is.batch_size,
+    flush_interval=_is.batch_seconds,
+    acks_late=True,
+    soft_time_limit=_s.index_time_limit,
+    time_limit=_s.index_time_limit + 30,
+)
 def index_task(requests: list[SimpleRequest]) -> None:
     index_batch([r.args[0] if r.args else None for r in requests])

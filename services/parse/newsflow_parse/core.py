@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import htmldate
 import lxml.html
 import trafilatura
-
+from trafilatura.settings import Document
 from newsflow_shared.errors import PermanentError
 from newsflow_shared.messages import FeedHints, ParsedArticle, SourceKind
 
@@ -95,6 +95,7 @@ def parse_html(
     doc = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, include_comments=False, include_tables=False
     )
+    assert doc is None or isinstance(doc, Document)  # as_dict=False returns a Document
     text = (doc.text or "").strip() if doc else ""
     if doc is None or len(text) < min_chars:
         raise PermanentError("no_content", f"no article body ({len(text)} chars of text)")
@@ -121,7 +122,9 @@ def parse_html(
         site=(urlsplit(page_url).hostname if page_url else None) or doc.hostname,
         description=doc.description or (hints.summary if hints else None),
         image=doc.image,
-        tags=sorted({t.strip() for t in (doc.tags or []) + (doc.categories or []) if t.strip()})[:50],
+        tags=sorted({t.strip() for t in (doc.tags or []) + (doc.categories or []) if t.strip()})[
+            :50
+        ],
         source_kind=source_kind,
         parser=PARSER,
     )

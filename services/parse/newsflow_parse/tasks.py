@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from newsflow_parse import core
 from newsflow_shared.messages import EnrichRequest, FeedHints, ParseRequest, SourceKind
 from newsflow_shared.runtime import get_runtime
 from newsflow_shared.settings import get_settings
 from newsflow_shared.stages import TASK_ENRICH, TASK_PARSE
 from newsflow_shared.worker import StageTask, app, hand_on, run_stage
+
+from newsflow_parse import core
 
 _limit = get_settings().parse_time_limit
 
@@ -20,17 +21,28 @@ def parse(msg: ParseRequest) -> None:
     if msg.source_kind is SourceKind.TEXT_FILE:
         article = core.parse_text(text, doc_id=msg.doc_id)
     else:
-        hints = msg.hints or (FeedHints.model_validate(meta["hints"]) if meta.get("hints") else None)
+        hints = msg.hints or (
+            FeedHints.model_validate(meta["hints"]) if meta.get("hints") else None
+        )
         article = core.parse_html(
-            text, doc_id=msg.doc_id, url=msg.final_url or msg.url or meta.get("url"),
-            source_kind=msg.source_kind, hints=hints,
+            text,
+            doc_id=msg.doc_id,
+            url=msg.final_url or msg.url or meta.get("url"),
+            source_kind=msg.source_kind,
+            hints=hints,
         )
     rt.store.put_parsed(article)
     rt.ledger.done(msg.job_id, msg.item_id, "parse")
     hand_on(TASK_ENRICH, EnrichRequest(job_id=msg.job_id, item_id=msg.item_id, doc_id=msg.doc_id))
 
 
-@app.task(name=TASK_PARSE, base=StageTask, bind=True, stage="parse",
-          soft_time_limit=_limit, time_limit=_limit + 30)
+@app.task(
+    name=TASK_PARSE,
+    base=StageTask,
+    bind=True,
+    stage="parse",
+    soft_time_limit=_limit,
+    time_limit=_limit + 30,
+)
 def parse_task(self: StageTask, payload: dict) -> None:
     run_stage("parse", ParseRequest, payload, parse)

@@ -1,5 +1,4 @@
 import pytest
-
 from newsflow_fetch import core
 from newsflow_shared.errors import PermanentError, TransientError
 
@@ -14,7 +13,18 @@ def test_schemes_and_hosts() -> None:
 
 
 @pytest.mark.parametrize(
-    "addr", ["127.0.0.1", "10.1.2.3", "192.168.0.1", "172.16.5.5", "169.254.169.254", "::1", "fe80::1", "0.0.0.0", "100.64.0.1"]
+    "addr",
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "192.168.0.1",
+        "172.16.5.5",
+        "169.254.169.254",
+        "::1",
+        "fe80::1",
+        "0.0.0.0",
+        "100.64.0.1",
+    ],
 )
 def test_non_global_addresses_are_refused(addr: str) -> None:
     with pytest.raises(PermanentError) as e:
@@ -23,16 +33,25 @@ def test_non_global_addresses_are_refused(addr: str) -> None:
 
 
 def test_global_and_allowlisted_addresses_pass() -> None:
-    core.check_addresses("example.org", ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"], frozenset())
+    core.check_addresses(
+        "example.org", ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"], frozenset()
+    )
     core.check_addresses("localhost", ["127.0.0.1"], frozenset({"localhost"}))
     with pytest.raises(PermanentError):  # allowlisting a name does not allowlist other names
         core.check_addresses("127.0.0.1", ["127.0.0.1"], frozenset({"localhost"}))
 
 
-@pytest.mark.parametrize(("status", "exc", "reason"), [
-    (404, PermanentError, "http_404"), (403, PermanentError, "http_403"), (410, PermanentError, "http_410"),
-    (429, TransientError, "http_429"), (500, TransientError, "http_500"), (503, TransientError, "http_503"),
-])
+@pytest.mark.parametrize(
+    ("status", "exc", "reason"),
+    [
+        (404, PermanentError, "http_404"),
+        (403, PermanentError, "http_403"),
+        (410, PermanentError, "http_410"),
+        (429, TransientError, "http_429"),
+        (500, TransientError, "http_500"),
+        (503, TransientError, "http_503"),
+    ],
+)
 def test_status_classification(status: int, exc: type, reason: str) -> None:
     with pytest.raises(exc) as e:
         core.classify_status(status, "http://x")
@@ -57,7 +76,11 @@ def test_body_classification() -> None:
 
 
 def test_charset_detection() -> None:
-    legacy = "<html><head><meta charset='windows-1251'></head><body>Привет, мир</body></html>".encode("cp1251")
+    legacy = (
+        "<html><head><meta charset='windows-1251'></head><body>Привет, мир</body></html>".encode(
+            "cp1251"
+        )
+    )
     assert core.detect_charset(legacy, None) == "windows-1251"
     assert core.detect_charset(legacy, "koi8-r") == "koi8-r"  # the header wins
     assert core.detect_charset("héllo wörld ".encode() * 20, None) in ("utf_8", "utf-8")

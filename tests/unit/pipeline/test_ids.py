@@ -1,5 +1,4 @@
 import pytest
-
 from newsflow_shared.ids import canonicalize_url, doc_id_for_content, doc_id_for_url, slugify
 
 pytestmark = pytest.mark.unit
@@ -22,7 +21,9 @@ def test_canonicalize(a: str, b: str) -> None:
 
 def test_ids_differ_for_different_pages() -> None:
     assert doc_id_for_url("https://example.com/a") != doc_id_for_url("https://example.com/b")
-    assert doc_id_for_url("https://example.com/a?p=1") != doc_id_for_url("https://example.com/a?p=2")
+    assert doc_id_for_url("https://example.com/a?p=1") != doc_id_for_url(
+        "https://example.com/a?p=2"
+    )
     assert doc_id_for_url("http://example.com/a") != doc_id_for_url("https://example.com/a")
     assert doc_id_for_content(b"x") != doc_id_for_content(b"y")
     assert doc_id_for_content(b"x") == doc_id_for_content(b"x")

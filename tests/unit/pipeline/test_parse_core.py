@@ -1,17 +1,11 @@
 import gzip
 import statistics
-import sys
-from pathlib import Path
 
 import pytest
-
+from helpers import CORPUS, SEED, fundus_pages, word_f1
 from newsflow_parse import core
 from newsflow_shared.errors import PermanentError
 from newsflow_shared.messages import SourceKind
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from conftest import SEED  # noqa: E402
-from corpus import CORPUS, fundus_pages, word_f1  # noqa: E402
 
 pytestmark = pytest.mark.unit
 
@@ -25,7 +19,9 @@ def test_news_pages_parse_close_to_ground_truth() -> None:
     pages = fundus_pages(200)
     titles, bodies = [], []
     for page in pages:
-        art = core.parse_html(_html(page.path), doc_id="d", url="https://example.org/x", source_kind=SourceKind.URL)
+        art = core.parse_html(
+            _html(page.path), doc_id="d", url="https://example.org/x", source_kind=SourceKind.URL
+        )
         assert art.parser.startswith("trafilatura-")
         titles.append(word_f1(art.title, page.title) >= 0.9)
         bodies.append(word_f1(art.text, page.body))
@@ -36,8 +32,12 @@ def test_news_pages_parse_close_to_ground_truth() -> None:
 
 
 def test_metadata_of_a_news_page() -> None:
-    art = core.parse_html(_html("fundus-en/us/APNews_2023_04_28.html.gz"), doc_id="d",
-                          url="https://apnews.com/x", source_kind=SourceKind.URL)
+    art = core.parse_html(
+        _html("fundus-en/us/APNews_2023_04_28.html.gz"),
+        doc_id="d",
+        url="https://apnews.com/x",
+        source_kind=SourceKind.URL,
+    )
     assert art.published is not None and art.published.date().isoformat() == "2023-04-28"
     assert art.authors == ["Associated Press"]
     assert art.site == "apnews.com"

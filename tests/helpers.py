@@ -1,14 +1,19 @@
-"""Reading the handbook corpus and its ground truth (by path; nothing is copied)."""
+"""Test helpers: paths, the handbook corpus and its ground truth (read by path), job waiting."""
 
 from __future__ import annotations
 
 import json
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-CORPUS = (Path(__file__).resolve().parents[2] / "shared" / "corpus").resolve()
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = (REPO.parent / "shared" / "corpus").resolve()
+SEEDS = REPO / "seeds"
+SEED = SEEDS / "000_d4436bfd2754a2f8.txt"
 
 
 @dataclass(frozen=True)
@@ -23,7 +28,13 @@ def wcxb_pages(n: int, start: int = 1) -> list[Page]:
     out = []
     for gt in sorted((root / "ground-truth").glob("*.json"))[start - 1 : start - 1 + n]:
         d = json.loads(gt.read_text())["ground_truth"]
-        out.append(Page(f"wcxb-dev-articles/html/{gt.stem}.html.gz", d["title"] or "", d["main_content"] or ""))
+        out.append(
+            Page(
+                f"wcxb-dev-articles/html/{gt.stem}.html.gz",
+                d["title"] or "",
+                d["main_content"] or "",
+            )
+        )
     return out
 
 
@@ -56,3 +67,13 @@ def word_f1(got: str, want: str) -> float:
         return 0.0
     p, r = overlap / sum(g.values()), overlap / sum(w.values())
     return 2 * p * r / (p + r)
+
+
+def wait_for_job(runtime: Any, job_id: str, timeout: float = 180.0) -> dict[str, Any]:
+    """Poll the ledger until every item of the job reached a final state."""
+    deadline = time.monotonic() + timeout
+    summary: dict[str, Any] = runtime.ledger.summary(job_id)
+    while not summary["done"] and time.monotonic() < deadline:
+        time.sleep(0.3)
+        summary = runtime.ledger.summary(job_id)
+    return summary
