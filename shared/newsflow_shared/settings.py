@@ -11,6 +11,10 @@ from functools import lru_cache
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# A task's hard time limit is its soft limit plus this: the soft limit raises inside the task
+# (recorded as failed); the hard limit kills a task that ignored it.
+HARD_LIMIT_MARGIN = 30
+
 
 class Settings(BaseSettings):
     """What every process needs: where Redis and Elasticsearch are, and index naming."""

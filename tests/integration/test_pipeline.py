@@ -6,6 +6,7 @@ from __future__ import annotations
 import statistics
 
 import pytest
+
 import testserver
 from helpers import CORPUS, SEED, SEEDS, fundus_pages, wait_for_job, wcxb_pages, word_f1
 
@@ -174,8 +175,9 @@ def test_seed_text_file_is_searchable(runtime, workers) -> None:  # type: ignore
 
 
 def test_reprocess_without_the_http_server(first_run, runtime, workers, server) -> None:  # type: ignore[no-untyped-def]
-    from newsflow_cli.main import app
     from typer.testing import CliRunner
+
+    from newsflow_cli.main import app
 
     _, _, items, urls = first_run
     server.shutdown()

@@ -10,6 +10,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
 from newsflow_shared.errors import NewsflowError
 from newsflow_shared.indices import init_indices
 from newsflow_shared.messages import EnrichRequest, ParseRequest, SourceKind
@@ -17,9 +21,6 @@ from newsflow_shared.runtime import Runtime, get_runtime
 from newsflow_shared.stages import TASK_ENRICH, TASK_PARSE
 from newsflow_shared.submit import Submitter
 from newsflow_shared.worker import hand_on
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 eval_app = typer.Typer(no_args_is_help=True, help="Measure quality against gold data.")

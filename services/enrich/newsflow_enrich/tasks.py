@@ -8,7 +8,7 @@ from newsflow_enrich.core import Enricher
 from newsflow_enrich.settings import EnrichSettings
 from newsflow_shared.messages import EnrichRequest, IndexRequest
 from newsflow_shared.runtime import get_runtime
-from newsflow_shared.settings import get_settings
+from newsflow_shared.settings import HARD_LIMIT_MARGIN, get_settings
 from newsflow_shared.stages import TASK_ENRICH, TASK_INDEX
 from newsflow_shared.worker import StageTask, app, hand_on, run_stage
 
@@ -32,6 +32,6 @@ def enrich(msg: EnrichRequest) -> None:
 
 
 @app.task(name=TASK_ENRICH, base=StageTask, bind=True, stage="enrich",
-          soft_time_limit=_limit, time_limit=_limit + 30)
+          soft_time_limit=_limit, time_limit=_limit + HARD_LIMIT_MARGIN)
 def enrich_task(self: StageTask, payload: dict) -> None:
     run_stage("enrich", EnrichRequest, payload, enrich)

@@ -11,6 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 from charset_normalizer import from_bytes
+
 from newsflow_shared.errors import PermanentError, TransientError
 from newsflow_shared.messages import FeedHints
 

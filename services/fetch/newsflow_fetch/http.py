@@ -8,9 +8,9 @@ import time
 from urllib.parse import urljoin
 
 import httpx
-from newsflow_shared.errors import PermanentError, TransientError
 
 from newsflow_fetch.core import FetchedResponse, check_addresses, check_url
+from newsflow_shared.errors import PermanentError, TransientError
 
 REDIRECTS = {301, 302, 303, 307, 308}
 

@@ -6,15 +6,15 @@ from functools import cache
 from urllib.parse import urlsplit
 
 import httpx
-from newsflow_shared.ids import doc_id_for_url
-from newsflow_shared.messages import FeedRequest, FetchRequest, ParseRequest, SourceKind
-from newsflow_shared.runtime import get_runtime
-from newsflow_shared.settings import get_settings
-from newsflow_shared.stages import TASK_FETCH_FEED, TASK_FETCH_PAGE, TASK_PARSE
-from newsflow_shared.worker import StageTask, app, hand_on, run_stage
 
 from newsflow_fetch import core, http
 from newsflow_fetch.settings import FetchSettings
+from newsflow_shared.ids import doc_id_for_url
+from newsflow_shared.messages import FeedRequest, FetchRequest, ParseRequest, SourceKind
+from newsflow_shared.runtime import get_runtime
+from newsflow_shared.settings import HARD_LIMIT_MARGIN, get_settings
+from newsflow_shared.stages import TASK_FETCH_FEED, TASK_FETCH_PAGE, TASK_PARSE
+from newsflow_shared.worker import StageTask, app, hand_on, run_stage
 
 _limit = get_settings().fetch_time_limit
 fs = FetchSettings()
@@ -104,7 +104,7 @@ def fetch_feed(msg: FeedRequest) -> None:
     bind=True,
     stage="fetch",
     soft_time_limit=_limit,
-    time_limit=_limit + 30,
+    time_limit=_limit + HARD_LIMIT_MARGIN,
 )
 def fetch_page_task(self: StageTask, payload: dict) -> None:
     run_stage("fetch", FetchRequest, payload, fetch_page)
@@ -116,7 +116,7 @@ def fetch_page_task(self: StageTask, payload: dict) -> None:
     bind=True,
     stage="fetch",
     soft_time_limit=_limit,
-    time_limit=_limit + 30,
+    time_limit=_limit + HARD_LIMIT_MARGIN,
 )
 def fetch_feed_task(self: StageTask, payload: dict) -> None:
     run_stage("fetch", FeedRequest, payload, fetch_feed)

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from elasticsearch import Elasticsearch, helpers
-from newsflow_shared.indices import names
-from newsflow_shared.messages import Enrichment, ParsedArticle
 
 from newsflow_index.core import article_doc, event_docs
+from newsflow_shared.indices import names
+from newsflow_shared.messages import Enrichment, ParsedArticle
 
 
 @dataclass

@@ -12,17 +12,17 @@ from typing import Any
 
 from celery_batches import Batches, SimpleRequest
 from elasticsearch import ApiError, TransportError
-from newsflow_shared.errors import PermanentError, TransientError
-from newsflow_shared.logs import get_logger
-from newsflow_shared.messages import Enrichment, IndexRequest, ParsedArticle
-from newsflow_shared.runtime import get_runtime
-from newsflow_shared.settings import get_settings
-from newsflow_shared.stages import TASK_INDEX
-from newsflow_shared.worker import MAX_DELIVERIES, app, hand_on
 from pydantic import ValidationError
 
 from newsflow_index.bulk import write_batch
 from newsflow_index.settings import IndexSettings
+from newsflow_shared.errors import PermanentError, TransientError
+from newsflow_shared.logs import get_logger
+from newsflow_shared.messages import Enrichment, IndexRequest, ParsedArticle
+from newsflow_shared.runtime import get_runtime
+from newsflow_shared.settings import HARD_LIMIT_MARGIN, get_settings
+from newsflow_shared.stages import TASK_INDEX
+from newsflow_shared.worker import MAX_DELIVERIES, app, hand_on
 
 log = get_logger(__name__)
 _s = get_settings()
@@ -107,7 +107,7 @@ def index_batch(payloads: list[Any]) -> None:
     flush_interval=_is.batch_seconds,
     acks_late=True,
     soft_time_limit=_s.index_time_limit,
-    time_limit=_s.index_time_limit + 30,
+    time_limit=_s.index_time_limit + HARD_LIMIT_MARGIN,
 )
 def index_task(requests: list[SimpleRequest]) -> None:
     index_batch([r.args[0] if r.args else None for r in requests])

@@ -10,6 +10,7 @@ import htmldate
 import lxml.html
 import trafilatura
 from trafilatura.settings import Document
+
 from newsflow_shared.errors import PermanentError
 from newsflow_shared.messages import FeedHints, ParsedArticle, SourceKind
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from newsflow_parse import core
 from newsflow_shared.messages import EnrichRequest, FeedHints, ParseRequest, SourceKind
 from newsflow_shared.runtime import get_runtime
-from newsflow_shared.settings import get_settings
+from newsflow_shared.settings import HARD_LIMIT_MARGIN, get_settings
 from newsflow_shared.stages import TASK_ENRICH, TASK_PARSE
 from newsflow_shared.worker import StageTask, app, hand_on, run_stage
-
-from newsflow_parse import core
 
 _limit = get_settings().parse_time_limit
 
@@ -42,7 +41,7 @@ def parse(msg: ParseRequest) -> None:
     bind=True,
     stage="parse",
     soft_time_limit=_limit,
-    time_limit=_limit + 30,
+    time_limit=_limit + HARD_LIMIT_MARGIN,
 )
 def parse_task(self: StageTask, payload: dict) -> None:
     run_stage("parse", ParseRequest, payload, parse)

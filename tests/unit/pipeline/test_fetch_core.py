@@ -1,4 +1,5 @@
 import pytest
+
 from newsflow_fetch import core
 from newsflow_shared.errors import PermanentError, TransientError
 

@@ -1,4 +1,5 @@
 import pytest
+
 from newsflow_shared.ids import canonicalize_url, doc_id_for_content, doc_id_for_url, slugify
 
 pytestmark = pytest.mark.unit

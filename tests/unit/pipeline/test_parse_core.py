@@ -2,6 +2,7 @@ import gzip
 import statistics
 
 import pytest
+
 from helpers import CORPUS, SEED, fundus_pages, word_f1
 from newsflow_parse import core
 from newsflow_shared.errors import PermanentError

@@ -1,0 +1,125 @@
+"""The whole stack as processes: Celery workers, the API under uvicorn, the `newsflow` CLI.
+
+The seed article goes in through the CLI and must come out of the API with the actors and
+events a careful reader sees in it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from helpers import REPO, SEED, SEEDS
+
+pytestmark = pytest.mark.e2e
+API_KEY = "e2e-test-key"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def api(workers) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    port = _free_port()
+    env = {**os.environ, "NEWSFLOW_API_KEY": API_KEY}
+    uvicorn = str(Path(sys.executable).with_name("uvicorn"))
+    proc = subprocess.Popen(
+        [uvicorn, "newsflow_api.main:app", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, cwd=REPO, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        assert proc.poll() is None, "the API process exited"
+        time.sleep(0.5)
+    else:
+        pytest.fail("the API did not become ready in 90 s")
+    yield url
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def seed_doc(api, runtime) -> dict:  # type: ignore[no-untyped-def]
+    newsflow = str(Path(sys.executable).with_name("newsflow"))
+    out = subprocess.run(
+        [newsflow, "ingest", str(SEEDS), "--json", "--timeout", "240"],
+        cwd=REPO, env=os.environ, capture_output=True, text=True, timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout.strip().splitlines()[-1])
+    assert summary["counts"] == {"indexed": summary["submitted"]}, summary
+    runtime.es.indices.refresh(index=f"{runtime.settings.index_prefix}articles")
+    runtime.es.indices.refresh(index=f"{runtime.settings.index_prefix}events")
+    hits = httpx.get(f"{api}/search", params={"q": '"phone call" Ushakov'}).json()["hits"]
+    assert hits, "the seed is not found by full-text search"
+    doc = httpx.get(f"{api}/articles/{hits[0]['id']}").json()
+    assert doc["title"] == SEED.read_text().splitlines()[0].strip()
+    return doc
+
+
+def _actor(doc: dict, name: str) -> dict:
+    matches = [a for a in doc["actors"] if a["name"] == name]
+    assert matches, f"{name} not among {[a['name'] for a in doc['actors']]}"
+    return matches[0]
+
+
+def test_seed_actors(seed_doc) -> None:  # type: ignore[no-untyped-def]
+    putin = _actor(seed_doc, "Vladimir Putin")
+    assert putin["type"] == "person" and putin["country"] == "RUS"
+    trump = _actor(seed_doc, "Donald Trump")
+    assert trump["type"] == "person" and trump["country"] == "USA"
+    ushakov = _actor(seed_doc, "Yury Ushakov")
+    assert ushakov["country"] == "RUS"
+    assert _actor(seed_doc, "Volodymyr Zelensky")["type"] == "person"
+    for country in ("RUS", "UKR", "USA"):
+        assert any(a["type"] == "country" and a["country"] == country for a in seed_doc["actors"])
+    names = {a["name"] for a in seed_doc["actors"]}
+    assert "Trump Russia" not in names and "Patriot" not in names and "Yury" not in names
+
+
+def test_seed_events(seed_doc) -> None:  # type: ignore[no-untyped-def]
+    actors = {a["id"]: a for a in seed_doc["actors"]}
+
+    def names(ids: list[str]) -> set[str]:
+        return {actors[i]["name"] for i in ids if i in actors}
+
+    events = seed_doc["events"]
+    calls = [e for e in events if e["type"] == "CONSULT" and e["mode"] == "phone"]
+    assert calls, events
+    call = calls[0]
+    assert {"Vladimir Putin", "Donald Trump"} <= names(call["source_actors"]) | names(call["target_actors"])
+    assert call["date"] == "2025-07-03"
+    assaults = [e for e in events if e["type"] == "ASSAULT" and not e["negated"]]
+    assert any("RUS" in {actors[i].get("country") for i in e["source_actors"] if i in actors} for e in assaults)
+    assert any(e["type"] == "SANCTION" and e["negated"] for e in events)
+
+
+def test_events_endpoint_and_ingest_api(api, seed_doc) -> None:  # type: ignore[no-untyped-def]
+    res = httpx.get(f"{api}/events", params={"type": "CONSULT"}).json()
+    assert any(h["article_id"] == seed_doc["id"] for h in res["hits"])
+    assert httpx.post(f"{api}/ingest", json={"urls": ["https://example.org/a"]}).status_code in (401, 403)
+    r = httpx.post(f"{api}/ingest", json={"urls": ["ftp://example.org/a"]}, headers={"X-API-Key": API_KEY})
+    assert r.status_code in (200, 201, 202), r.text
+    job = r.json()["job_id"]
+    status = httpx.get(f"{api}/jobs/{job}").json()
+    assert status["submitted"] == 1 and status["counts"] == {"rejected": 1}
