@@ -31,8 +31,8 @@ def wcxb_pages(n: int, start: int = 1) -> list[Page]:
         out.append(
             Page(
                 f"wcxb-dev-articles/html/{gt.stem}.html.gz",
-                d["title"] or "",
-                d["main_content"] or "",
+                d.get("title") or "",
+                d.get("main_content") or "",
             )
         )
     return out

@@ -38,23 +38,24 @@ def es_errors_to_newsflow(exc: Exception) -> Exception:
 
 
 class ContentStore:
-    """Read/write the `content` index through its aliases."""
+    """Read/write the `content` index through its aliases: one document per (doc_id, part)."""
 
     def __init__(self, es: Elasticsearch, prefix: str = "") -> None:
         self.es = es
         self.n = names("content", prefix)
 
-    def _update(self, doc_id: str, doc: dict[str, Any]) -> None:
+    def _put(self, doc_id: str, part: str, doc: dict[str, Any]) -> None:
+        body = {"doc_id": doc_id, "part": part, "stored": _now(), **doc}
         try:
-            self.es.update(index=self.n.write, id=doc_id, doc=doc, doc_as_upsert=True)
+            self.es.index(index=self.n.write, id=f"{doc_id}:{part}", document=body)
         except (ApiError, TransportError) as exc:
             raise es_errors_to_newsflow(exc) from exc
 
-    def _get(self, doc_id: str, fields: list[str]) -> dict[str, Any]:
+    def _get(self, doc_id: str, part: str) -> dict[str, Any]:
         try:
-            res = self.es.get(index=self.n.read, id=doc_id, source_includes=fields)
+            res = self.es.get(index=self.n.read, id=f"{doc_id}:{part}")
         except NotFoundError as exc:
-            raise PermanentError("content_missing", f"no stored content for {doc_id}") from exc
+            raise PermanentError("content_missing", f"no stored {part} for {doc_id}") from exc
         except (ApiError, TransportError) as exc:
             raise es_errors_to_newsflow(exc) from exc
         source: dict[str, Any] = res["_source"]
@@ -75,10 +76,10 @@ class ContentStore:
         hints: FeedHints | None = None,
     ) -> None:
         """Store the page as fetched (or the file as read)."""
-        self._update(
+        self._put(
             doc_id,
+            "raw",
             {
-                "doc_id": doc_id,
                 "source_kind": source_kind,
                 "url": url,
                 "final_url": final_url,
@@ -86,7 +87,6 @@ class ContentStore:
                 "content_type": content_type,
                 "encoding": encoding,
                 "status": status,
-                "fetched": _now(),
                 "raw_sha256": hashlib.sha256(raw).hexdigest(),
                 "raw_size": len(raw),
                 "raw": base64.b64encode(gzip.compress(raw, compresslevel=5)).decode(),
@@ -96,51 +96,52 @@ class ContentStore:
 
     def get_raw(self, doc_id: str) -> tuple[bytes, dict[str, Any]]:
         """The stored bytes and their metadata."""
-        src = self._get(
-            doc_id,
-            ["raw", "url", "final_url", "content_type", "encoding", "source_kind", "hints"],
-        )
+        src = self._get(doc_id, "raw")
         raw = gzip.decompress(base64.b64decode(src.pop("raw")))
         return raw, src
 
     def put_parsed(self, article: ParsedArticle) -> None:
-        self._update(
-            article.doc_id, {"parsed": article.model_dump(mode="json"), "parsed_at": _now()}
+        self._put(
+            article.doc_id,
+            "parsed",
+            {
+                "parsed": article.model_dump(mode="json"),
+                "site": article.site,
+                "source_kind": article.source_kind.value,
+                "url": article.url,
+            },
         )
 
     def get_parsed(self, doc_id: str) -> ParsedArticle:
-        src = self._get(doc_id, ["parsed"])
-        if not src.get("parsed"):
-            raise PermanentError("content_missing", f"no parsed article for {doc_id}")
-        return ParsedArticle.model_validate(src["parsed"])
+        return ParsedArticle.model_validate(self._get(doc_id, "parsed")["parsed"])
 
     def put_enrichment(self, doc_id: str, enrichment: Enrichment) -> None:
-        self._update(
-            doc_id, {"enrichment": enrichment.model_dump(mode="json"), "enriched_at": _now()}
-        )
+        self._put(doc_id, "enrichment", {"enrichment": enrichment.model_dump(mode="json")})
 
     def get_article(self, doc_id: str) -> tuple[ParsedArticle, Enrichment | None]:
         """The parsed article and its enrichment (None if enrichment has not run)."""
-        src = self._get(doc_id, ["parsed", "enrichment"])
-        if not src.get("parsed"):
+        try:
+            res = self.es.mget(index=self.n.read, ids=[f"{doc_id}:parsed", f"{doc_id}:enrichment"])
+        except (ApiError, TransportError) as exc:
+            raise es_errors_to_newsflow(exc) from exc
+        parsed, enr = (d.get("_source") if d.get("found") else None for d in res["docs"])
+        if not parsed:
             raise PermanentError("content_missing", f"no parsed article for {doc_id}")
-        enr = src.get("enrichment")
         return (
-            ParsedArticle.model_validate(src["parsed"]),
-            Enrichment.model_validate(enr) if enr else None,
+            ParsedArticle.model_validate(parsed["parsed"]),
+            Enrichment.model_validate(enr["enrichment"]) if enr else None,
         )
 
     def select(
         self, *, stage_done: str, site: str | None = None, doc_ids: list[str] | None = None
     ) -> Iterator[dict[str, Any]]:
         """Stored items that have reached `stage_done` ("fetched" or "parsed"), for reprocessing."""
-        must: list[dict[str, Any]] = [
-            {"exists": {"field": "raw_sha256" if stage_done == "fetched" else "parsed_at"}}
-        ]
+        part = "raw" if stage_done == "fetched" else "parsed"
+        must: list[dict[str, Any]] = [{"term": {"part": part}}]
         if site:
             must.append({"term": {"site": site}})
         if doc_ids:
-            must.append({"ids": {"values": doc_ids}})
+            must.append({"terms": {"doc_id": doc_ids}})
         yield from (
             hit["_source"]
             for hit in helpers.scan(

@@ -1,0 +1,280 @@
+"""Pipeline efficiency: end-to-end throughput over Celery vs the stages' own throughput.
+
+On N corpus pages served by a local HTTP server, in one run:
+- each stage's core alone on the same pages with the same cores (fetch: 8 threads like the
+  fetch worker; parse and enrich: a process per core; index: bulk batches of 50),
+- then the real pipeline: one Celery worker per stage (the `make up` commands), N URLs
+  submitted, timed until all are indexed and searchable.
+Efficiency = end-to-end throughput / (1 / sum(1 / stage throughput)): what Celery, Redis,
+the content store, the ledger and batching cost on top of the stages' own work (target 0.9).
+Also: peak RSS per worker (process tree) and the split of CPU time across stages.
+
+Usage: .venv/bin/python bench/bench_pipeline.py [--n 200]   (needs Redis + ES: make services)
+Prints one JSON object; exits 0 (it reports, it does not gate).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+RUN = uuid.uuid4().hex[:6]
+# Isolate from `make up` (Redis db 0, no prefix) and from the tests (db 15).
+os.environ.update(
+    NEWSFLOW_INDEX_PREFIX=f"bench-{RUN}-",
+    NEWSFLOW_LEDGER_PREFIX=f"bench-{RUN}",
+    NEWSFLOW_REDIS_URL="redis://127.0.0.1:6379/14",
+    NEWSFLOW_FETCH_ALLOW_HOSTS="localhost",
+)
+CORES = os.cpu_count() or 2
+TARGET = 0.9
+WORKERS = {  # the same worker commands as `make up`
+    "fetch": ["--concurrency", "8"],
+    "parse": ["--concurrency", "2"],
+    "enrich": ["--concurrency", "2"],
+    "index": ["--concurrency", "1", "--prefetch-multiplier", "100"],
+}
+
+_enricher: Any = None
+
+
+def _parse_one(args: tuple[str, str]) -> Any:
+    from newsflow_parse.core import decode, parse_html
+    from newsflow_shared.messages import SourceKind
+
+    body, url = args
+    return parse_html(
+        decode(body.encode(), "utf-8"), doc_id="b", url=url, source_kind=SourceKind.URL
+    )
+
+
+def _enrich_one(article: Any) -> Any:
+    global _enricher
+    if _enricher is None:
+        from newsflow_enrich.core import Enricher
+
+        _enricher = Enricher.load()
+    return _enricher.enrich(article.title, article.text, article.published, article.doc_id)
+
+
+def _warm(_: int) -> None:
+    _enrich_one(
+        type(
+            "A",
+            (),
+            {
+                "title": "Warm up",
+                "text": "Russia attacked Ukraine.",
+                "published": date(2025, 1, 1),
+                "doc_id": "w",
+            },
+        )()
+    )
+
+
+def _tree_rss(p: psutil.Process) -> int:
+    try:
+        return sum(q.memory_info().rss for q in [p, *p.children(recursive=True)])
+    except psutil.NoSuchProcess:
+        return 0
+
+
+def _tree_cpu(p: psutil.Process) -> float:
+    total = 0.0
+    for q in [p, *p.children(recursive=True)]:
+        try:
+            t = q.cpu_times()
+            total += t.user + t.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=200)
+    args = ap.parse_args()
+
+    import testserver
+    from helpers import CORPUS, fundus_pages, wcxb_pages
+    from newsflow_fetch import core as fcore
+    from newsflow_fetch import http as fhttp
+    from newsflow_index.bulk import write_batch
+    from newsflow_shared.celery_app import app
+    from newsflow_shared.ids import doc_id_for_url
+    from newsflow_shared.indices import drop_indices, init_indices, names
+    from newsflow_shared.runtime import get_runtime
+    from newsflow_shared.submit import Submitter
+
+    import httpx
+
+    pages = (fundus_pages(10_000) + wcxb_pages(10_000))[: args.n]
+    srv = testserver.start(CORPUS)
+    base = f"http://localhost:{srv.server_address[1]}/corpus/"
+    urls = [base + p.path for p in pages]
+    rt = get_runtime()
+    prefix = rt.settings.index_prefix
+    init_indices(rt.es, prefix)
+    rt.redis.flushdb()
+    report: dict[str, Any] = {"n": len(urls), "cores": CORES}
+    alone: dict[str, float] = {}
+    try:
+        # ---- each stage alone
+        client = httpx.Client(timeout=20)
+        t = time.perf_counter()
+        with ThreadPoolExecutor(8) as pool:
+            fetched = list(
+                pool.map(
+                    lambda u: fhttp.fetch(
+                        client,
+                        u,
+                        max_bytes=10 << 20,
+                        max_redirects=5,
+                        allow_hosts=frozenset({"localhost"}),
+                        total_timeout=60,
+                    ),
+                    urls,
+                )
+            )
+        for r in fetched:
+            fcore.detect_charset(r.body, r.header_charset)
+        alone["fetch"] = len(urls) / (time.perf_counter() - t)
+        bodies = [(r.body.decode("utf-8", "replace"), r.final_url) for r in fetched]
+        with ProcessPoolExecutor(CORES) as pool:
+            t = time.perf_counter()
+            articles = list(pool.map(_parse_one, bodies, chunksize=4))
+            alone["parse"] = len(urls) / (time.perf_counter() - t)
+        articles = [
+            a.model_copy(update={"doc_id": doc_id_for_url(u)})
+            for a, u in zip(articles, urls, strict=True)
+        ]
+        with ProcessPoolExecutor(CORES) as pool:
+            list(pool.map(_warm, range(CORES)))  # model load is not per-article work
+            t = time.perf_counter()
+            enriched = list(pool.map(_enrich_one, articles, chunksize=2))
+            alone["enrich"] = len(urls) / (time.perf_counter() - t)
+        t = time.perf_counter()
+        pairs = list(zip(articles, enriched, strict=True))
+        for i in range(0, len(pairs), 50):
+            write_batch(rt.es, prefix, pairs[i : i + 50])
+        rt.es.indices.refresh(index=names("articles", prefix).read)
+        alone["index"] = len(urls) / (time.perf_counter() - t)
+        drop_indices(rt.es, prefix)
+        init_indices(rt.es, prefix)
+        report["stage_alone_articles_per_s"] = {k: round(v, 2) for k, v in alone.items()}
+        ideal = 1 / sum(1 / v for v in alone.values())
+        report["ideal_pipeline_articles_per_s"] = round(ideal, 2)
+
+        # ---- the real pipeline
+        celery = str(Path(sys.executable).with_name("celery"))
+        procs: dict[str, subprocess.Popen[bytes]] = {}
+        for stage, extra in WORKERS.items():
+            procs[stage] = subprocess.Popen(
+                [
+                    celery,
+                    "-A",
+                    f"newsflow_{stage}.tasks",
+                    "worker",
+                    "-Q",
+                    stage,
+                    "-n",
+                    f"{stage}-bench-{RUN}@%h",
+                    "--loglevel",
+                    "WARNING",
+                    *extra,
+                ],
+                cwd=ROOT,
+                start_new_session=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        ps = {s: psutil.Process(p.pid) for s, p in procs.items()}
+        expected = {f"{s}-bench-{RUN}" for s in WORKERS}
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            seen = {n.split("@")[0] for r in (app.control.ping(timeout=1.0) or []) for n in r}
+            if expected <= seen:
+                break
+        # warm-up: one article through every stage, so enrich children have loaded spaCy
+        warm = Submitter(rt, source="bench warm-up")
+        for u in urls[:4]:
+            warm.url(u)
+        _wait(rt, warm.sub.job_id)
+        drop_indices(rt.es, prefix)
+        init_indices(rt.es, prefix)
+        peak = dict.fromkeys(WORKERS, 0)
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.is_set():
+                for s, p in ps.items():
+                    peak[s] = max(peak[s], _tree_rss(p))
+                time.sleep(0.2)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        cpu0 = {s: _tree_cpu(p) for s, p in ps.items()}
+        t = time.perf_counter()
+        sub = Submitter(rt, source="bench")
+        for u in urls:
+            sub.url(u)
+        summary = _wait(rt, sub.sub.job_id)
+        rt.es.indices.refresh(index=names("articles", prefix).read)
+        searchable = rt.es.count(index=names("articles", prefix).read)["count"]
+        elapsed = time.perf_counter() - t
+        cpu = {s: _tree_cpu(p) - cpu0[s] for s, p in ps.items()}
+        stop.set()
+        sampler.join()
+        e2e = summary["counts"].get("indexed", 0) / elapsed
+        report["end_to_end"] = {
+            "seconds": round(elapsed, 2),
+            "counts": summary["counts"],
+            "searchable": searchable,
+            "articles_per_s": round(e2e, 2),
+        }
+        report["efficiency"] = round(e2e / ideal, 3)
+        report["efficiency_target"] = TARGET
+        report["efficiency_ok"] = e2e / ideal >= TARGET
+        report["peak_rss_mb_per_worker"] = {s: round(v / 2**20, 1) for s, v in peak.items()}
+        total_cpu = sum(cpu.values()) or 1.0
+        report["cpu_seconds_per_stage"] = {s: round(v, 2) for s, v in cpu.items()}
+        report["cpu_share_per_stage"] = {s: round(v / total_cpu, 3) for s, v in cpu.items()}
+        for p in procs.values():
+            os.killpg(p.pid, signal.SIGTERM)
+        for p in procs.values():
+            p.wait(timeout=60)
+    finally:
+        drop_indices(rt.es, prefix)
+        rt.redis.flushdb()
+        srv.shutdown()
+    print(json.dumps(report, indent=2))
+
+
+def _wait(rt: Any, job_id: str, timeout: float = 1800) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        s: dict[str, Any] = rt.ledger.summary(job_id)
+        if s["done"]:
+            return s
+        time.sleep(0.1)
+    return rt.ledger.summary(job_id)
+
+
+if __name__ == "__main__":
+    main()
