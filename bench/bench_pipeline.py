@@ -16,7 +16,6 @@ Prints one JSON object; exits 0 (it reports, it does not gate).
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import signal
@@ -111,6 +110,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=200)
     args = ap.parse_args()
 
+    import httpx
+
     import testserver
     from helpers import CORPUS, fundus_pages, wcxb_pages
     from newsflow_fetch import core as fcore
@@ -121,8 +122,6 @@ def main() -> None:
     from newsflow_shared.indices import drop_indices, init_indices, names
     from newsflow_shared.runtime import get_runtime
     from newsflow_shared.submit import Submitter
-
-    import httpx
 
     pages = (fundus_pages(10_000) + wcxb_pages(10_000))[: args.n]
     srv = testserver.start(CORPUS)
