@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from newsflow_shared.indices import LOGICAL_INDICES, load_mapping, names
 
 pytestmark = pytest.mark.unit
