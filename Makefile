@@ -15,7 +15,7 @@ API_PORT ?= 8000
 FLOWER_PORT ?= 5555
 PYTEST_ARGS ?=
 
-.PHONY: help venv up down status services init workers ingest-seeds test lint fmt typecheck bench clean
+.PHONY: help venv up down status services init workers ready ingest-seeds test lint fmt typecheck bench clean
 
 help:
 	@echo "make up      - install what is missing, start Redis, Elasticsearch, workers, API, Flower; ingest seeds/"
@@ -53,10 +53,14 @@ workers: venv var/api_key
 	NEWSFLOW_API_KEY=$$(cat var/api_key) $(STACK) proc-start api -- $(BIN)/uvicorn newsflow_api.main:app --host $(API_HOST) --port $(API_PORT)
 	$(STACK) proc-start flower -- $(BIN)/celery -A newsflow_shared.celery_app flower --address=127.0.0.1 --port=$(FLOWER_PORT)
 
+ready: venv
+	$(BIN)/newsflow ready --timeout 120 --api http://$(API_HOST):$(API_PORT) || { \
+	  echo "see var/log/*.log; make status"; exit 1; }
+
 ingest-seeds: venv
 	$(BIN)/newsflow ingest seeds/ --timeout 300
 
-up: init workers ingest-seeds
+up: init workers ready ingest-seeds
 	@echo
 	@echo "newsflow is up:"
 	@echo "  API        http://$(API_HOST):$(API_PORT)   (docs: http://$(API_HOST):$(API_PORT)/docs)"

@@ -176,6 +176,48 @@ def reprocess(
     _print_summary(rt, summary)
 
 
+@app.command()
+def ready(
+    timeout: Annotated[float, typer.Option(help="seconds to wait at most")] = 120.0,
+    api: Annotated[str | None, typer.Option(help="also wait for this API base URL's /readyz")] = None,
+) -> None:
+    """Wait until Redis, Elasticsearch, a worker on every stage queue (and the API) answer."""
+    import httpx
+
+    from newsflow_shared.celery_app import app as celery_app
+    from newsflow_shared.stages import Stage
+
+    rt = get_runtime()
+    deadline = time.monotonic() + timeout
+    missing: list[str] = []
+    while True:
+        missing = []
+        try:
+            rt.redis.ping()
+        except Exception as exc:
+            missing.append(f"redis ({exc})")
+        try:
+            rt.es.cluster.health(wait_for_status="yellow", timeout="1s")
+        except Exception as exc:
+            missing.append(f"elasticsearch ({exc})")
+        if not missing:
+            queues = celery_app.control.inspect(timeout=1.0).active_queues() or {}
+            serving = {q["name"] for qs in queues.values() for q in qs}
+            missing += [f"a {s.value} worker" for s in Stage if s.value not in serving]
+        if api:
+            try:
+                httpx.get(f"{api}/readyz", timeout=2).raise_for_status()
+            except httpx.HTTPError as exc:
+                missing.append(f"the API at {api} ({exc})")
+        if not missing or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    if missing:
+        console.print(f"[red]not ready after {timeout:.0f}s:[/red] " + "; ".join(missing))
+        raise typer.Exit(1)
+    console.print("ready: redis, elasticsearch, fetch/parse/enrich/index workers" + (", api" if api else ""))
+
+
 @eval_app.command("enrich")
 def eval_enrich(
     gold: Annotated[
