@@ -1,0 +1,136 @@
+"""Indices, the content store and the ledger against the real Elasticsearch and Redis."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from helpers import REPO
+from newsflow_shared.errors import PermanentError
+from newsflow_shared.indices import CURRENT_VERSION, init_indices, load_mapping, names
+from newsflow_shared.ledger import Ledger
+from newsflow_shared.messages import Enrichment, ParsedArticle, SourceKind
+
+pytestmark = pytest.mark.integration
+
+
+def test_node_is_elasticsearch_9(es) -> None:  # type: ignore[no-untyped-def]
+    nodes = es.nodes.info(node_id="_local", metric="plugins")["nodes"]
+    node = next(iter(nodes.values()))
+    assert node["version"].startswith("9."), node["version"]
+
+
+def _analysis_names(obj: Any) -> set[str]:
+    """Every analyzer/normalizer/tokenizer/filter a mapping body names, recursively."""
+    out: set[str] = set()
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k in ("analyzer", "search_analyzer", "normalizer", "tokenizer") and isinstance(
+                v, str
+            ):
+                out.add(v)
+            elif k in ("filter", "char_filter") and isinstance(v, list):
+                out.update(x for x in v if isinstance(x, str))
+            else:
+                out |= _analysis_names(v)
+    elif isinstance(obj, list):
+        for x in obj:
+            out |= _analysis_names(x)
+    return out
+
+
+def test_mappings_need_nothing_the_stripped_build_lacks(es, indices) -> None:  # type: ignore[no-untyped-def]
+    """Only the server's built-in `standard` analysis: no analysis-common, no scripts, no pipelines."""
+    for path in sorted((REPO / "infra" / "elasticsearch").glob("*.json")):
+        body = json.loads(path.read_text())
+        assert _analysis_names(body) <= {"standard"}, path
+        text = path.read_text()
+        for needle in ('"script"', '"default_pipeline"', '"final_pipeline"', '"analysis"'):
+            assert needle not in text, (path, needle)
+    # and the node we test against really created them and analyses with them
+    tokens = es.indices.analyze(
+        index=names("articles", indices).read, field="text", text="Russia's Attacks"
+    )
+    assert [t["token"] for t in tokens["tokens"]] == ["russia's", "attacks"]
+
+
+def test_init_is_idempotent_and_aliases_point_at_current_versions(es, indices) -> None:  # type: ignore[no-untyped-def]
+    assert init_indices(es, indices) == []
+    for logical in CURRENT_VERSION:
+        n = names(logical, indices)
+        aliases = es.indices.get_alias(index=n.concrete)[n.concrete]["aliases"]
+        assert set(aliases) == {n.read, n.write}
+        assert aliases[n.write].get("is_write_index") is True
+        mapping = es.indices.get_mapping(index=n.concrete)[n.concrete]["mappings"]
+        assert mapping["dynamic"] == "strict"
+        assert mapping["_meta"]["version"] == load_mapping(logical)["_meta"]["version"]
+
+
+def test_strict_mapping_refuses_unknown_fields(es, indices) -> None:  # type: ignore[no-untyped-def]
+    from elasticsearch import BadRequestError
+
+    with pytest.raises(BadRequestError):
+        es.index(index=names("articles", indices).write, id="x", document={"no_such_field": 1})
+
+
+def test_content_store_round_trip(runtime) -> None:  # type: ignore[no-untyped-def]
+    store = runtime.store
+    doc_id = "t" + uuid.uuid4().hex
+    raw = "<html><meta charset='windows-1251'>Киев</html>".encode("cp1251")
+    store.put_raw(doc_id, raw, source_kind="url", url="https://x.org/a", encoding="windows-1251")
+    got, meta = store.get_raw(doc_id)
+    assert got == raw and meta["encoding"] == "windows-1251" and meta["url"] == "https://x.org/a"
+    article = ParsedArticle(
+        doc_id=doc_id,
+        title="T",
+        text="Body text",
+        source_kind=SourceKind.URL,
+        parser="p",
+        published=datetime(2025, 7, 3, tzinfo=UTC),
+    )
+    store.put_parsed(article)
+    assert store.get_article(doc_id) == (article, None)
+    enr = Enrichment(language="en", enricher="e")
+    store.put_enrichment(doc_id, enr)
+    assert store.get_article(doc_id) == (article, enr)
+    with pytest.raises(PermanentError) as e:
+        store.get_parsed("t-missing")
+    assert e.value.reason == "content_missing"
+    runtime.es.indices.refresh(index=names("content", runtime.settings.index_prefix).read)
+    selected = [r["doc_id"] for r in store.select(stage_done="fetched", doc_ids=[doc_id])]
+    assert selected == [doc_id]
+
+
+def test_ledger_accounts_for_every_item(redis) -> None:  # type: ignore[no-untyped-def]
+    ledger = Ledger(redis, prefix=f"t{uuid.uuid4().hex[:8]}")
+    ledger.create_job("j", "test")
+    for i in range(6):
+        ledger.add_item("j", f"{i}", f"https://x.org/{i}", "url")
+    assert ledger.summary("j")["counts"] == {"queued": 6}
+    assert ledger.start("j", "0", "fetch") == 1
+    assert ledger.start("j", "0", "fetch") == 2  # a redelivery counts as an attempt
+    ledger.indexed("j", "0", "d0")
+    ledger.reject("j", "1", "fetch", "http_404", "gone")
+    ledger.fail("j", "2", "fetch", "TransientError: timeout")
+    ledger.expanded("j", "3", 2)
+    ledger.start("j", "4", "parse")
+    s = ledger.summary("j")
+    assert s["counts"] == {
+        "indexed": 1,
+        "rejected": 1,
+        "failed": 1,
+        "expanded": 1,
+        "parse": 1,
+        "queued": 1,
+    }
+    assert s["submitted"] == 6 and s["in_flight"] == 2 and not s["done"]
+    problems = ledger.items("j", ("rejected", "failed"))
+    assert [(p["item_id"], p.get("reason"), p.get("error")) for p in problems] == [
+        ("1", "http_404", None),
+        ("2", None, "TransientError: timeout"),
+    ]
+    assert ledger.item("j", "0")["attempts:fetch"] == "2"
