@@ -189,3 +189,39 @@ def test_reprocess_without_the_http_server(first_run, runtime, workers, server) 
     assert result.exit_code == 0, result.output
     job = runtime.ledger.recent_jobs(1)[0]
     assert runtime.ledger.summary(job)["counts"] == {"indexed": 1}
+
+
+def test_folder_of_mixed_inputs_is_fully_accounted(runtime, workers, server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from newsflow_shared.submit import Submitter
+
+    page = GOOD[1]
+    (tmp_path / "list.urls").write_text(
+        f"# a comment\n{base(server)}/corpus/{page.path}\n{base(server)}/missing\n"
+    )
+    (tmp_path / "urls.txt").write_text(f"{base(server)}/corpus/{GOOD[2].path}\n")
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "story.html").write_text(
+        "<html><head><link rel='canonical' href='https://news.example/story-1'></head><body><article>"
+        "<h1>Ministers agree on a new grid plan</h1>"
+        + "".join(
+            f"<p>Paragraph {i}: the energy ministers of five countries met in Vienna and agreed on a plan.</p>"
+            for i in range(6)
+        )
+        + "</article></body></html>"
+    )
+    (tmp_path / ".hidden.txt").write_text("ignored")
+    sub = Submitter(runtime, source="folder")
+    sub.any(str(tmp_path))
+    sub.any(str(tmp_path / "does-not-exist.html"))
+    summary = wait_for_job(runtime, sub.sub.job_id)
+    items = {r["source"]: r for r in runtime.ledger.items(sub.sub.job_id)}
+    assert summary["submitted"] == 6 and summary["done"], summary
+    assert items[str(tmp_path / "report.pdf")]["reason"] == "unsupported_file_type"
+    assert items[str(tmp_path / "does-not-exist.html")]["reason"] == "not_found"
+    assert items[f"{base(server)}/missing"]["reason"] == "http_404"
+    story = items[str(tmp_path / "story.html")]
+    assert story["state"] == "indexed"
+    from newsflow_shared.ids import doc_id_for_url
+
+    assert story["doc_id"] == doc_id_for_url("https://news.example/story-1")
+    assert summary["counts"] == {"indexed": 3, "rejected": 3}
