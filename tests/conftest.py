@@ -36,7 +36,7 @@ def es(settings):  # type: ignore[no-untyped-def]
 
     client = make_es(settings)
     try:
-        client.info()
+        client.cluster.health()
     except Exception as exc:
         pytest.fail(f"Elasticsearch not reachable at {settings.es_url}: {exc} (run `make test`)")
     return client
