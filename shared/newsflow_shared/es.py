@@ -9,7 +9,8 @@ from elasticsearch import AsyncElasticsearch, Elasticsearch
 from newsflow_shared.settings import Settings
 
 
-def _client_kwargs(settings: Settings) -> dict[str, Any]:
+def client_kwargs(settings: Settings) -> dict[str, Any]:
+    """Connection options both clients share (hosts, timeouts, retries, credentials)."""
     kwargs: dict[str, Any] = {
         "hosts": [settings.es_url],
         "request_timeout": settings.es_request_timeout,
@@ -23,9 +24,15 @@ def _client_kwargs(settings: Settings) -> dict[str, Any]:
 
 def make_es(settings: Settings) -> Elasticsearch:
     """A synchronous client (workers, CLI)."""
-    return Elasticsearch(**_client_kwargs(settings))
+    return Elasticsearch(**client_kwargs(settings))
 
 
-def make_async_es(settings: Settings) -> AsyncElasticsearch:
-    """An asynchronous client (the API; create once per process in the lifespan)."""
-    return AsyncElasticsearch(**_client_kwargs(settings))
+def make_async_es(settings: Settings, **overrides: Any) -> AsyncElasticsearch:
+    """An asynchronous client (the API; create once per process in the lifespan).
+
+    The transport defaults to httpx (a project dependency); `overrides` may change it and
+    any other client option.
+    """
+    return AsyncElasticsearch(
+        **{**client_kwargs(settings), "node_class": "httpxasync", **overrides}
+    )

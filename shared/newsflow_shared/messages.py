@@ -34,10 +34,12 @@ class SourceKind(StrEnum):
     TEXT_FILE = "text_file"
 
 
-class FeedHints(Frozen):
-    """What a feed said about one of its items, kept as hints for parsing."""
+class SourceHints(Frozen):
+    """What the source said about an item beforehand (a feed entry, a file's sidecar
+    `.meta.json`), kept as hints for parsing: used where the page itself is silent."""
 
-    feed_url: str
+    feed_url: str | None = None
+    url: str | None = None
     feed_title: str | None = None
     title: str | None = None
     published: datetime | None = None
@@ -49,7 +51,7 @@ class FetchRequest(Message):
 
     url: HttpUrl
     doc_id: str
-    hints: FeedHints | None = None
+    hints: SourceHints | None = None
 
 
 class FeedRequest(Message):
@@ -65,7 +67,7 @@ class ParseRequest(Message):
     source_kind: SourceKind
     url: str | None = None
     final_url: str | None = None
-    hints: FeedHints | None = None
+    hints: SourceHints | None = None
 
 
 class EnrichRequest(Message):

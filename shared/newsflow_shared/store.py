@@ -18,7 +18,7 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 
 from newsflow_shared.errors import PermanentError, TransientError
 from newsflow_shared.indices import names
-from newsflow_shared.messages import Enrichment, FeedHints, ParsedArticle
+from newsflow_shared.messages import Enrichment, ParsedArticle, SourceHints
 
 
 def _now() -> str:
@@ -73,7 +73,7 @@ class ContentStore:
         encoding: str | None = None,
         status: int | None = None,
         site: str | None = None,
-        hints: FeedHints | None = None,
+        hints: SourceHints | None = None,
     ) -> None:
         """Store the page as fetched (or the file as read)."""
         self._put(

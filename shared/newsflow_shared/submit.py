@@ -7,6 +7,7 @@ for; inputs that cannot be ingested are recorded as `rejected` with a reason rig
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -14,9 +15,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import lxml.html
+from pydantic import ValidationError
 
 from newsflow_shared.ids import doc_id_for_content, doc_id_for_url
-from newsflow_shared.messages import FeedRequest, FetchRequest, ParseRequest, SourceKind
+from newsflow_shared.messages import (
+    FeedRequest,
+    FetchRequest,
+    ParseRequest,
+    SourceHints,
+    SourceKind,
+)
 from newsflow_shared.runtime import Runtime
 from newsflow_shared.stages import TASK_FETCH_FEED, TASK_FETCH_PAGE, TASK_PARSE
 from newsflow_shared.worker import hand_on
@@ -25,6 +33,7 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 TEXT_SUFFIXES = {".txt"}
 URL_LIST_SUFFIXES = {".urls", ".lst"}
 FEED_LIST_SUFFIXES = {".feeds"}
+SIDECAR_SUFFIX = ".meta.json"  # `story.txt` + `story.meta.json`: what the file itself can't say
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
@@ -57,6 +66,18 @@ def canonical_url_of(html: bytes) -> str | None:
     return None
 
 
+def sidecar_hints(path: Path) -> SourceHints | None:
+    """Hints from `<name>.meta.json` beside a file: {"published": ISO date, "url": ...}."""
+    meta = path.with_name(path.stem + SIDECAR_SUFFIX)
+    if not meta.is_file():
+        return None
+    try:
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        return SourceHints.model_validate(data)
+    except (ValueError, ValidationError) as exc:
+        raise ValueError(f"{meta}: {exc}") from exc
+
+
 def _read_lines(path: Path) -> list[str]:
     return [
         ln.strip()
@@ -72,7 +93,9 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
             yield from (
                 f
                 for f in sorted(p.rglob("*"))
-                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                if f.is_file()
+                and not f.name.endswith(SIDECAR_SUFFIX)
+                and not any(part.startswith(".") for part in f.relative_to(p).parts)
             )
         else:
             yield p
@@ -150,16 +173,27 @@ class Submitter:
 
     def _stored_file(self, path: Path, kind: SourceKind) -> None:
         raw = path.read_bytes()
+        try:
+            hints = sidecar_hints(path)
+        except ValueError as exc:
+            self.reject(str(path), kind.value, "bad_sidecar", str(exc))
+            return
         url = canonical_url_of(raw) if kind is SourceKind.HTML_FILE else None
+        url = url or (hints.url if hints else None)
         doc_id = doc_id_for_url(url) if url else doc_id_for_content(raw)
         item = self._next_item()
         self.rt.ledger.add_item(self.sub.job_id, item, str(path), kind.value, doc_id)
         site = (urlsplit(url).hostname or None) if url else None
-        self.rt.store.put_raw(doc_id, raw, source_kind=kind.value, url=url, site=site)
+        self.rt.store.put_raw(doc_id, raw, source_kind=kind.value, url=url, site=site, hints=hints)
         hand_on(
             TASK_PARSE,
             ParseRequest(
-                job_id=self.sub.job_id, item_id=item, doc_id=doc_id, source_kind=kind, url=url
+                job_id=self.sub.job_id,
+                item_id=item,
+                doc_id=doc_id,
+                source_kind=kind,
+                url=url,
+                hints=hints,
             ),
         )
 

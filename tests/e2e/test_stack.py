@@ -37,9 +37,20 @@ def api(workers) -> Iterator[str]:  # type: ignore[no-untyped-def]
     env = {**os.environ, "NEWSFLOW_API_KEY": API_KEY}
     uvicorn = str(Path(sys.executable).with_name("uvicorn"))
     proc = subprocess.Popen(
-        [uvicorn, "newsflow_api.main:app", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, cwd=REPO, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            uvicorn,
+            "--factory",
+            "newsflow_api.main:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        cwd=REPO,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
@@ -63,7 +74,11 @@ def seed_doc(api, runtime) -> dict:  # type: ignore[no-untyped-def]
     newsflow = str(Path(sys.executable).with_name("newsflow"))
     out = subprocess.run(
         [newsflow, "ingest", str(SEEDS), "--json", "--timeout", "240"],
-        cwd=REPO, env=os.environ, capture_output=True, text=True, timeout=300,
+        cwd=REPO,
+        env=os.environ,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout.strip().splitlines()[-1])
@@ -107,18 +122,28 @@ def test_seed_events(seed_doc) -> None:  # type: ignore[no-untyped-def]
     calls = [e for e in events if e["type"] == "CONSULT" and e["mode"] == "phone"]
     assert calls, events
     call = calls[0]
-    assert {"Vladimir Putin", "Donald Trump"} <= names(call["source_actors"]) | names(call["target_actors"])
+    assert {"Vladimir Putin", "Donald Trump"} <= names(call["source_actors"]) | names(
+        call["target_actors"]
+    )
     assert call["date"] == "2025-07-03"
     assaults = [e for e in events if e["type"] == "ASSAULT" and not e["negated"]]
-    assert any("RUS" in {actors[i].get("country") for i in e["source_actors"] if i in actors} for e in assaults)
+    assert any(
+        "RUS" in {actors[i].get("country") for i in e["source_actors"] if i in actors}
+        for e in assaults
+    )
     assert any(e["type"] == "SANCTION" and e["negated"] for e in events)
 
 
 def test_events_endpoint_and_ingest_api(api, seed_doc) -> None:  # type: ignore[no-untyped-def]
     res = httpx.get(f"{api}/events", params={"type": "CONSULT"}).json()
     assert any(h["article_id"] == seed_doc["id"] for h in res["hits"])
-    assert httpx.post(f"{api}/ingest", json={"urls": ["https://example.org/a"]}).status_code in (401, 403)
-    r = httpx.post(f"{api}/ingest", json={"urls": ["ftp://example.org/a"]}, headers={"X-API-Key": API_KEY})
+    assert httpx.post(f"{api}/ingest", json={"urls": ["https://example.org/a"]}).status_code in (
+        401,
+        403,
+    )
+    r = httpx.post(
+        f"{api}/ingest", json={"urls": ["ftp://example.org/a"]}, headers={"X-API-Key": API_KEY}
+    )
     assert r.status_code in (200, 201, 202), r.text
     job = r.json()["job_id"]
     status = httpx.get(f"{api}/jobs/{job}").json()

@@ -179,7 +179,9 @@ def reprocess(
 @app.command()
 def ready(
     timeout: Annotated[float, typer.Option(help="seconds to wait at most")] = 120.0,
-    api: Annotated[str | None, typer.Option(help="also wait for this API base URL's /readyz")] = None,
+    api: Annotated[
+        str | None, typer.Option(help="also wait for this API base URL's /readyz")
+    ] = None,
 ) -> None:
     """Wait until Redis, Elasticsearch, a worker on every stage queue (and the API) answer."""
     import httpx
@@ -215,7 +217,9 @@ def ready(
     if missing:
         console.print(f"[red]not ready after {timeout:.0f}s:[/red] " + "; ".join(missing))
         raise typer.Exit(1)
-    console.print("ready: redis, elasticsearch, fetch/parse/enrich/index workers" + (", api" if api else ""))
+    console.print(
+        "ready: redis, elasticsearch, fetch/parse/enrich/index workers" + (", api" if api else "")
+    )
 
 
 @eval_app.command("enrich")

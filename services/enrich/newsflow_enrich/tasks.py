@@ -31,7 +31,13 @@ def enrich(msg: EnrichRequest) -> None:
     hand_on(TASK_INDEX, IndexRequest(job_id=msg.job_id, item_id=msg.item_id, doc_id=msg.doc_id))
 
 
-@app.task(name=TASK_ENRICH, base=StageTask, bind=True, stage="enrich",
-          soft_time_limit=_limit, time_limit=_limit + HARD_LIMIT_MARGIN)
+@app.task(
+    name=TASK_ENRICH,
+    base=StageTask,
+    bind=True,
+    stage="enrich",
+    soft_time_limit=_limit,
+    time_limit=_limit + HARD_LIMIT_MARGIN,
+)
 def enrich_task(self: StageTask, payload: dict) -> None:
     run_stage("enrich", EnrichRequest, payload, enrich)

@@ -13,7 +13,7 @@ import feedparser
 from charset_normalizer import from_bytes
 
 from newsflow_shared.errors import PermanentError, TransientError
-from newsflow_shared.messages import FeedHints
+from newsflow_shared.messages import SourceHints
 
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 FEED_TYPES = {
@@ -111,13 +111,13 @@ def _known_codec(name: str) -> bool:
     return True
 
 
-def parse_feed(body: bytes, feed_url: str) -> list[tuple[str, FeedHints]]:
+def parse_feed(body: bytes, feed_url: str) -> list[tuple[str, SourceHints]]:
     """The item links of an RSS/Atom feed with what the feed says about each (as hints)."""
     parsed = feedparser.parse(body)
     if parsed.bozo and not parsed.entries:
         raise PermanentError("bad_feed", f"{feed_url}: {parsed.get('bozo_exception')}")
     feed_title = parsed.feed.get("title")
-    out: list[tuple[str, FeedHints]] = []
+    out: list[tuple[str, SourceHints]] = []
     seen: set[str] = set()
     for entry in parsed.entries:
         link = urljoin(feed_url, entry.get("link") or "")
@@ -128,7 +128,7 @@ def parse_feed(body: bytes, feed_url: str) -> list[tuple[str, FeedHints]]:
         out.append(
             (
                 link,
-                FeedHints(
+                SourceHints(
                     feed_url=feed_url,
                     feed_title=feed_title,
                     title=entry.get("title"),

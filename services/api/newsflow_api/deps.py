@@ -1,0 +1,85 @@
+"""Per-process state built in the lifespan, and the dependency aliases routes declare."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from elasticsearch import AsyncElasticsearch
+from elasticsearch.serializer import OrjsonSerializer
+from fastapi import Depends, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+from redis.asyncio import Redis as AsyncRedis
+
+from newsflow_api.lemmatiser import Lemmatiser
+from newsflow_api.settings import ApiSettings
+from newsflow_shared.es import make_async_es
+from newsflow_shared.indices import names
+from newsflow_shared.runtime import Runtime
+from newsflow_shared.settings import Settings
+
+
+def make_es_client(settings: Settings, api: ApiSettings) -> AsyncElasticsearch:
+    """The API's one async Elasticsearch client."""
+    return make_async_es(
+        settings,
+        node_class=api.es_node_class,
+        max_retries=2,
+        # Keep-alive connections for the concurrent requests of one process.
+        connections_per_node=32,
+        # orjson (a project dependency) parses search responses several times faster.
+        serializer=OrjsonSerializer(),
+    )
+
+
+@dataclass
+class ApiState:
+    """Everything a request handler may use; one per app, created in the lifespan."""
+
+    settings: Settings
+    api: ApiSettings
+    es: AsyncElasticsearch
+    redis: AsyncRedis
+    lemmatise: Lemmatiser
+    runtime: Runtime
+    # Fire-and-forget work (closing finished PITs); referenced so it is not collected.
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run `coro` detached from the request; awaited at shutdown."""
+        task = asyncio.create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def drain(self) -> None:
+        """Wait for detached work (at shutdown, before the clients close)."""
+        if self.tasks:
+            await asyncio.gather(*self.tasks, return_exceptions=True)
+
+    @property
+    def articles_index(self) -> str:
+        return names("articles", self.settings.index_prefix).read
+
+    @property
+    def events_index(self) -> str:
+        return names("events", self.settings.index_prefix).read
+
+
+async def get_state(request: Request) -> ApiState:
+    state: ApiState = request.app.state.api
+    return state
+
+
+State = Annotated[ApiState, Depends(get_state)]
+
+
+def json_response(model: BaseModel, status_code: int = 200) -> Response:
+    """Serialise a validated response model once, with pydantic's Rust encoder."""
+    return Response(
+        model.model_dump_json(exclude_none=False),
+        status_code=status_code,
+        media_type="application/json",
+    )

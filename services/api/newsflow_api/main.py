@@ -1,0 +1,87 @@
+"""The app factory and its lifespan: one ES client, one Redis client, one spaCy pipeline.
+
+Run: `uvicorn newsflow_api.main:create_app --factory --host 0.0.0.0 --port 8000`.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from redis.asyncio import Redis as AsyncRedis
+from starlette.concurrency import run_in_threadpool
+
+from newsflow_api import errors
+from newsflow_api.deps import ApiState, make_es_client
+from newsflow_api.lemmatiser import Lemmatiser
+from newsflow_api.metrics import Metrics, MetricsMiddleware
+from newsflow_api.routes import actors, articles, events, health, ingest, search, timeline
+from newsflow_api.settings import ApiSettings
+from newsflow_shared.logs import configure_logging, get_logger
+from newsflow_shared.runtime import Runtime, get_runtime
+from newsflow_shared.settings import Settings, get_settings
+
+log = get_logger(__name__)
+
+DESCRIPTION = """Search over news articles, the actors they mention and the events they report.
+
+Query syntax (`q`): words (all required), `"exact phrases"`, `-excluded` words or phrases,
+and `OR` between two terms. Inflections match: `attacks` finds "attacked".
+Errors are JSON bodies naming the parameter at fault.
+"""
+
+
+def create_app(
+    settings: Settings | None = None, api_settings: ApiSettings | None = None
+) -> FastAPI:
+    """Build the app; settings are read from the environment unless injected."""
+    s = settings or get_settings()
+    api = api_settings or ApiSettings()
+    configure_logging(s.log_level, s.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        lemmatise = await run_in_threadpool(Lemmatiser.load, api.spacy_model, api.lemma_cache_size)
+        es = make_es_client(s, api)
+        redis = AsyncRedis.from_url(
+            s.redis_url, socket_connect_timeout=api.probe_timeout, socket_timeout=api.probe_timeout
+        )
+        runtime = get_runtime() if settings is None else Runtime(s)
+        # The spaCy model is a large, long-lived object graph: keep it out of the cyclic GC's
+        # full collections, which otherwise stall requests for milliseconds.
+        gc.collect()
+        gc.freeze()
+        state = ApiState(
+            settings=s, api=api, es=es, redis=redis, lemmatise=lemmatise, runtime=runtime
+        )
+        app.state.api = state
+        log.info("api_started", es_url=s.es_url, index_prefix=s.index_prefix, model=api.spacy_model)
+        try:
+            yield
+        finally:
+            await state.drain()
+            await es.close()
+            await redis.aclose()
+
+    app = FastAPI(
+        title="newsflow search API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.metrics = Metrics()
+    errors.install(app)
+    for module in (search, articles, events, actors, timeline, ingest, health):
+        app.include_router(module.router)
+    if api.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=api.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["X-API-Key", "Content-Type"],
+        )
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics, root=app.router)
+    return app

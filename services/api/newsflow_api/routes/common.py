@@ -1,0 +1,113 @@
+"""Helpers of the list endpoints: cursor paging over a point in time, and bucket shaping."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from functools import cache
+from typing import Any
+
+import pycountry
+from elasticsearch import ApiError, BadRequestError, NotFoundError
+
+from newsflow_api.deps import ApiState
+from newsflow_api.errors import es_error_type
+from newsflow_api.query import Cursor, Page, ParamError, decode_cursor, encode_cursor, facet_buckets
+from newsflow_api.schemas import Bucket, DateBucket
+
+BodyFn = Callable[[Page, str, list[Any] | None], dict[str, Any]]
+
+
+@dataclass
+class PagedResult:
+    response: Mapping[str, Any]
+    hits: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+async def _close_pit(state: ApiState, pit: str) -> None:
+    with contextlib.suppress(ApiError):  # already expired: nothing to free
+        await state.es.close_point_in_time(id=pit)
+
+
+async def paged_search(
+    state: ApiState, index: str, page: Page, cursor: str | None, qhash: str, build: BodyFn
+) -> PagedResult:
+    """One page over a point in time; the cursor carries the PIT id and the last sort values.
+
+    One hit more than asked is fetched, so `next_cursor` is null exactly on the last page
+    (whose PIT is then closed in the background).
+    """
+    after: list[Any] | None = None
+    if cursor is not None:
+        c = decode_cursor(cursor, sort=page.sort, qhash=qhash)
+        pit, after = c.pit, c.after
+    else:
+        opened = await state.es.open_point_in_time(
+            index=index, keep_alive=state.api.cursor_keep_alive
+        )
+        pit = opened["id"]
+    body = build(replace(page, size=page.size + 1), pit, after)
+    try:
+        resp = await state.es.search(body=body)
+    except NotFoundError as exc:
+        # An expired PIT: 404 `search_phase_execution_exception` (cause: search_context_missing).
+        if cursor is not None and es_error_type(exc) != "index_not_found_exception":
+            raise ParamError(
+                "cursor", "cursor expired: search again without a cursor", 410
+            ) from exc
+        raise
+    except BadRequestError as exc:
+        if cursor is not None:
+            raise ParamError(
+                "cursor", "cursor not accepted: pass back next_cursor unchanged", 400
+            ) from exc
+        raise
+    hits: list[dict[str, Any]] = resp["hits"]["hits"]
+    new_pit = resp.get("pit_id", pit)
+    next_cursor = None
+    if len(hits) > page.size:
+        hits = hits[: page.size]
+        next_cursor = encode_cursor(Cursor(new_pit, hits[-1]["sort"], page.sort, qhash))
+    else:
+        # Last page: free the PIT without making this response (or the next one on the
+        # same keep-alive connection, as a Starlette background task would) wait for it.
+        state.spawn(_close_pit(state, new_pit))
+    return PagedResult(resp.body, hits, next_cursor)
+
+
+@cache
+def country_label(code: str) -> str | None:
+    """The English short name of an ISO 3166 alpha-3 code, when pycountry knows it."""
+    found = pycountry.countries.get(alpha_3=code)
+    return str(found.name) if found is not None else None
+
+
+def buckets(aggs: Mapping[str, Any], name: str, labels: bool = False) -> list[Bucket]:
+    return [
+        Bucket(
+            value=str(b["key"]),
+            count=int(b["doc_count"]),
+            label=country_label(str(b["key"])) if labels else None,
+        )
+        for b in facet_buckets(aggs, name)
+    ]
+
+
+def date_buckets(aggs: Mapping[str, Any], name: str) -> list[DateBucket]:
+    return [
+        DateBucket(date=day_of(b["key"]), count=int(b["doc_count"]))
+        for b in facet_buckets(aggs, name)
+    ]
+
+
+def day_of(epoch_millis: int) -> date:
+    """The UTC calendar day of a histogram key."""
+    return datetime.fromtimestamp(epoch_millis / 1000, tz=UTC).date()
+
+
+def total_of(resp: Any) -> tuple[int, str]:
+    total = resp["hits"]["total"]
+    return int(total["value"]), str(total.get("relation", "eq"))

@@ -1,0 +1,70 @@
+"""GET /healthz (process up), GET /readyz (Elasticsearch and Redis reachable), GET /metrics."""
+
+from __future__ import annotations
+
+import asyncio
+
+from elastic_transport import TransportError
+from elasticsearch import ApiError
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from redis.exceptions import RedisError
+
+from newsflow_api.deps import State, json_response
+from newsflow_api.schemas import Health, Readiness
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=Health, summary="Liveness")
+async def healthz() -> Response:
+    return json_response(Health())
+
+
+async def _es_status(state: State) -> str:
+    try:
+        # `cluster.health` rather than ping: the local stripped build refuses GET /.
+        await state.es.options(
+            request_timeout=state.api.probe_timeout, max_retries=0
+        ).cluster.health()
+    except (TransportError, ApiError) as exc:
+        return f"down: {type(exc).__name__}"
+    return "ok"
+
+
+async def _ping(state: State) -> None:
+    await state.redis.ping()  # type: ignore[misc]  # redis-py types ping() as sync-or-async
+
+
+async def _redis_status(state: State) -> str:
+    try:
+        await asyncio.wait_for(_ping(state), timeout=state.api.probe_timeout)
+    except (RedisError, OSError, TimeoutError) as exc:
+        return f"down: {type(exc).__name__}"
+    return "ok"
+
+
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "a backend is down (named in the body)"}},
+    summary="Readiness",
+)
+async def readyz(state: State) -> Response:
+    es, redis = await asyncio.gather(_es_status(state), _redis_status(state))
+    ok = es == "ok" and redis == "ok"
+    body = Readiness(status="ok" if ok else "unavailable", elasticsearch=es, redis=redis)
+    return json_response(body, 200 if ok else 503)
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
+)
+async def metrics(request: Request) -> Response:
+    return Response(
+        generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
+    )

