@@ -174,23 +174,6 @@ def test_seed_text_file_is_searchable(runtime, workers) -> None:  # type: ignore
     assert titles and titles[0] == SEED.read_text().splitlines()[0].strip()
 
 
-def test_reprocess_without_the_http_server(first_run, runtime, workers, server) -> None:  # type: ignore[no-untyped-def]
-    from typer.testing import CliRunner
-
-    from newsflow_cli.main import app
-
-    _, _, items, urls = first_run
-    server.shutdown()
-    server.server_close()
-    doc_id = items[next(iter(urls))]["doc_id"]
-    result = CliRunner().invoke(
-        app, ["reprocess", "--from", "parse", "--id", doc_id, "--timeout", "120"]
-    )
-    assert result.exit_code == 0, result.output
-    job = runtime.ledger.recent_jobs(1)[0]
-    assert runtime.ledger.summary(job)["counts"] == {"indexed": 1}
-
-
 def test_folder_of_mixed_inputs_is_fully_accounted(runtime, workers, server, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from newsflow_shared.submit import Submitter
 
@@ -225,3 +208,20 @@ def test_folder_of_mixed_inputs_is_fully_accounted(runtime, workers, server, tmp
 
     assert story["doc_id"] == doc_id_for_url("https://news.example/story-1")
     assert summary["counts"] == {"indexed": 3, "rejected": 3}
+
+
+def test_reprocess_without_the_http_server(first_run, runtime, workers, server) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from newsflow_cli.main import app
+
+    _, _, items, urls = first_run
+    server.shutdown()
+    server.server_close()
+    doc_id = items[next(iter(urls))]["doc_id"]
+    result = CliRunner().invoke(
+        app, ["reprocess", "--from", "parse", "--id", doc_id, "--timeout", "120"]
+    )
+    assert result.exit_code == 0, result.output
+    job = runtime.ledger.recent_jobs(1)[0]
+    assert runtime.ledger.summary(job)["counts"] == {"indexed": 1}

@@ -3,13 +3,29 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
 from api_corpus import API_KEY, build_corpus
+
+
+@pytest.fixture(scope="session")
+def settings(settings):  # type: ignore[no-untyped-def]
+    """Indices of their own: the pipeline tests index into the run's main prefix, and the
+    facet-count assertions here need to know exactly which documents exist."""
+    return settings.model_copy(update={"index_prefix": f"{settings.index_prefix}api-"})
+
+
+@pytest.fixture(scope="session")
+def indices(es, settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    from newsflow_shared.indices import drop_indices, init_indices
+
+    init_indices(es, settings.index_prefix)
+    yield settings.index_prefix
+    drop_indices(es, settings.index_prefix)
 
 
 @pytest.fixture(scope="session")

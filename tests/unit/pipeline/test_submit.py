@@ -22,7 +22,7 @@ def test_sidecar_hints(tmp_path: Path) -> None:
     story.write_text("Headline\nBody")
     assert sidecar_hints(story) is None
     (tmp_path / "story.meta.json").write_text('{"published": "not a date"}')
-    with pytest.raises(ValueError, match="story.meta.json"):
+    with pytest.raises(ValueError, match=r"story\.meta\.json"):
         sidecar_hints(story)
     (tmp_path / "story.meta.json").write_text('{"unknown_field": 1}')
     with pytest.raises(ValueError):
@@ -36,4 +36,8 @@ def test_canonical_url_and_url_checks() -> None:
     assert canonical_url_of(og) == "https://b.example/y"
     assert canonical_url_of(b"<html><head><link rel='canonical' href='/rel'></head></html>") is None
     assert canonical_url_of(b"") is None
-    assert is_http_url("https://x.org/a") and not is_http_url("ftp://x.org") and not is_http_url("x.org")
+    assert (
+        is_http_url("https://x.org/a")
+        and not is_http_url("ftp://x.org")
+        and not is_http_url("x.org")
+    )
