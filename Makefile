@@ -6,7 +6,8 @@ SHELL := /bin/bash
 
 PY_VERSION ?= 3.11
 UV_VERSION ?= 0.13.9
-UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# uv from the PATH, else a pinned copy in its own small venv under var/tools.
+UV ?= $(shell command -v uv 2>/dev/null || echo var/tools/bin/uv)
 VENV := .venv
 BIN := $(VENV)/bin
 STACK := bash infra/local/stack.sh
@@ -24,9 +25,10 @@ help:
 	@echo "make test    - lint, type-check and run unit, integration and e2e tests on real services"
 	@echo "make bench   - run the benchmarks in bench/ (JSON on stdout)"
 
-$(UV):
-	@command -v python3 >/dev/null || { echo "python3 is missing"; exit 1; }
-	python3 -m pip install --quiet --user "uv==$(UV_VERSION)" || python3 -m pip install --quiet "uv==$(UV_VERSION)"
+var/tools/bin/uv:
+	@command -v python$(PY_VERSION) >/dev/null || { echo "python$(PY_VERSION) is missing"; exit 1; }
+	python$(PY_VERSION) -m venv var/tools
+	var/tools/bin/pip install --quiet "uv==$(UV_VERSION)"
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --python $(PY_VERSION)

@@ -31,6 +31,7 @@ from newsflow_enrich.lexicon import (
 from newsflow_enrich.quotes import QuoteSpans, according_to, speaker_of_verb
 from newsflow_enrich.resolve import Resolver
 from newsflow_shared.ids import stable_id
+from newsflow_shared.lemmas import lemma_string
 from newsflow_shared.messages import ActorType, Event, EventDate, EventType, Span
 
 T = EventType
@@ -678,6 +679,7 @@ class EventExtractor:
             reported_by=c.reported_by,
             trigger=c.tok.text,
             sentence=text,
+            sentence_lemmas=lemma_string(sent),
             span=span,
             date=c.date,
             location=c.location,
