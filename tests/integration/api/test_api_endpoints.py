@@ -245,8 +245,9 @@ async def test_ingest_then_job(client: httpx.AsyncClient) -> None:
     r = await client.post(
         "/ingest",
         json={
-            "urls": ["https://example.org/news/1", "ftp://example.org/x"],
-            "feeds": ["https://example.org/feed.xml"],
+            # .invalid never resolves (RFC 2606): nothing leaves the machine if a worker runs
+            "urls": ["https://news.example.invalid/1", "ftp://example.org/x"],
+            "feeds": ["https://news.example.invalid/feed.xml"],
         },
         headers={"X-API-Key": API_KEY},
     )
@@ -256,8 +257,9 @@ async def test_ingest_then_job(client: httpx.AsyncClient) -> None:
     assert out["rejected"] == [{"source": "ftp://example.org/x", "reason": "unsupported_scheme"}]
     job = (await client.get(out["job_url"])).json()
     assert job["submitted"] == 3
-    assert job["counts"] == {"queued": 2, "rejected": 1}
-    assert job["done"] is False and job["in_flight"] == 2
+    # the two valid items are queued, or already taken by a worker if one runs in this session
+    assert job["counts"]["rejected"] >= 1 and sum(job["counts"].values()) == 3
+    assert job["in_flight"] + sum(job["counts"].get(s, 0) for s in ("rejected", "failed")) == 3
     assert [i["reason"] for i in job["rejected"]] == ["unsupported_scheme"]
     assert job["failed"] == []
 
