@@ -18,7 +18,7 @@ from newsflow_shared.errors import PermanentError, TransientError
 from newsflow_shared.logs import get_logger
 from newsflow_shared.messages import Message
 from newsflow_shared.runtime import get_runtime
-from newsflow_shared.settings import get_settings
+from newsflow_shared.settings import HARD_LIMIT_MARGIN, get_settings
 from newsflow_shared.stages import TASK_QUEUE
 
 log = get_logger(__name__)
@@ -79,6 +79,29 @@ def run_stage(stage: str, model: type[M], payload: Any, work: Callable[[M], None
         ledger.reject(msg.job_id, msg.item_id, stage, exc.reason, exc.message)
 
 
+def stage_task(
+    name: str, stage: str, model: type[M], work: Callable[[M], None], time_limit: int
+) -> Any:
+    """Register the Celery task `name` that runs `work` on a validated `model` message.
+
+    Soft limit `time_limit` (raises inside the task: recorded as failed), hard limit
+    `time_limit + HARD_LIMIT_MARGIN` (kills a task that ignored the soft one).
+    """
+
+    def run(self: StageTask, payload: dict[str, Any]) -> None:
+        run_stage(stage, model, payload, work)
+
+    run.__name__ = run.__qualname__ = name.replace(".", "_")
+    return app.task(
+        name=name,
+        base=StageTask,
+        bind=True,
+        stage=stage,
+        soft_time_limit=time_limit,
+        time_limit=time_limit + HARD_LIMIT_MARGIN,
+    )(run)
+
+
 def hand_on(task_name: str, msg: Message, countdown: float | None = None) -> None:
     """Publish the next stage's task: the one way stages hand on."""
     app.send_task(
@@ -89,4 +112,12 @@ def hand_on(task_name: str, msg: Message, countdown: float | None = None) -> Non
     )
 
 
-__all__ = ["MAX_DELIVERIES", "StageTask", "TransientError", "app", "hand_on", "run_stage"]
+__all__ = [
+    "MAX_DELIVERIES",
+    "StageTask",
+    "TransientError",
+    "app",
+    "hand_on",
+    "run_stage",
+    "stage_task",
+]

@@ -6,11 +6,12 @@ from functools import cache
 
 from newsflow_enrich.core import Enricher
 from newsflow_enrich.settings import EnrichSettings
+from newsflow_shared.celery_app import app  # `celery -A <this module>` finds the app here
 from newsflow_shared.messages import EnrichRequest, IndexRequest
 from newsflow_shared.runtime import get_runtime
-from newsflow_shared.settings import HARD_LIMIT_MARGIN, get_settings
+from newsflow_shared.settings import get_settings
 from newsflow_shared.stages import TASK_ENRICH, TASK_INDEX
-from newsflow_shared.worker import StageTask, app, hand_on, run_stage
+from newsflow_shared.worker import hand_on, stage_task
 
 _limit = get_settings().enrich_time_limit
 
@@ -31,13 +32,6 @@ def enrich(msg: EnrichRequest) -> None:
     hand_on(TASK_INDEX, IndexRequest(job_id=msg.job_id, item_id=msg.item_id, doc_id=msg.doc_id))
 
 
-@app.task(
-    name=TASK_ENRICH,
-    base=StageTask,
-    bind=True,
-    stage="enrich",
-    soft_time_limit=_limit,
-    time_limit=_limit + HARD_LIMIT_MARGIN,
-)
-def enrich_task(self: StageTask, payload: dict) -> None:
-    run_stage("enrich", EnrichRequest, payload, enrich)
+enrich_task = stage_task(TASK_ENRICH, "enrich", EnrichRequest, enrich, _limit)
+
+__all__ = ["app", "enrich_task"]

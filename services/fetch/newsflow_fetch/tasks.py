@@ -9,12 +9,13 @@ import httpx
 
 from newsflow_fetch import core, http
 from newsflow_fetch.settings import FetchSettings
+from newsflow_shared.celery_app import app  # `celery -A <this module>` finds the app here
 from newsflow_shared.ids import doc_id_for_url
 from newsflow_shared.messages import FeedRequest, FetchRequest, ParseRequest, SourceKind
 from newsflow_shared.runtime import get_runtime
-from newsflow_shared.settings import HARD_LIMIT_MARGIN, get_settings
+from newsflow_shared.settings import get_settings
 from newsflow_shared.stages import TASK_FETCH_FEED, TASK_FETCH_PAGE, TASK_PARSE
-from newsflow_shared.worker import StageTask, app, hand_on, run_stage
+from newsflow_shared.worker import hand_on, stage_task
 
 _limit = get_settings().fetch_time_limit
 fs = FetchSettings()
@@ -98,25 +99,7 @@ def fetch_feed(msg: FeedRequest) -> None:
     _expand_feed(msg.job_id, msg.item_id, url, resp.body)
 
 
-@app.task(
-    name=TASK_FETCH_PAGE,
-    base=StageTask,
-    bind=True,
-    stage="fetch",
-    soft_time_limit=_limit,
-    time_limit=_limit + HARD_LIMIT_MARGIN,
-)
-def fetch_page_task(self: StageTask, payload: dict) -> None:
-    run_stage("fetch", FetchRequest, payload, fetch_page)
+fetch_page_task = stage_task(TASK_FETCH_PAGE, "fetch", FetchRequest, fetch_page, _limit)
+fetch_feed_task = stage_task(TASK_FETCH_FEED, "fetch", FeedRequest, fetch_feed, _limit)
 
-
-@app.task(
-    name=TASK_FETCH_FEED,
-    base=StageTask,
-    bind=True,
-    stage="fetch",
-    soft_time_limit=_limit,
-    time_limit=_limit + HARD_LIMIT_MARGIN,
-)
-def fetch_feed_task(self: StageTask, payload: dict) -> None:
-    run_stage("fetch", FeedRequest, payload, fetch_feed)
+__all__ = ["app", "fetch_feed_task", "fetch_page_task"]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from newsflow_parse import core
+from newsflow_shared.celery_app import app  # `celery -A <this module>` finds the app here
 from newsflow_shared.messages import EnrichRequest, ParseRequest, SourceHints, SourceKind
 from newsflow_shared.runtime import get_runtime
-from newsflow_shared.settings import HARD_LIMIT_MARGIN, get_settings
+from newsflow_shared.settings import get_settings
 from newsflow_shared.stages import TASK_ENRICH, TASK_PARSE
-from newsflow_shared.worker import StageTask, app, hand_on, run_stage
+from newsflow_shared.worker import hand_on, stage_task
 
 _limit = get_settings().parse_time_limit
 
@@ -33,13 +34,6 @@ def parse(msg: ParseRequest) -> None:
     hand_on(TASK_ENRICH, EnrichRequest(job_id=msg.job_id, item_id=msg.item_id, doc_id=msg.doc_id))
 
 
-@app.task(
-    name=TASK_PARSE,
-    base=StageTask,
-    bind=True,
-    stage="parse",
-    soft_time_limit=_limit,
-    time_limit=_limit + HARD_LIMIT_MARGIN,
-)
-def parse_task(self: StageTask, payload: dict) -> None:
-    run_stage("parse", ParseRequest, payload, parse)
+parse_task = stage_task(TASK_PARSE, "parse", ParseRequest, parse, _limit)
+
+__all__ = ["app", "parse_task"]
