@@ -1,0 +1,116 @@
+"""The index stage's batch function against the real Elasticsearch and Redis (no worker)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+import pytest
+
+from newsflow_shared.indices import names
+from newsflow_shared.messages import (
+    Actor,
+    ActorType,
+    Enrichment,
+    Event,
+    EventDate,
+    EventType,
+    ParsedArticle,
+    SourceKind,
+    Span,
+)
+
+pytestmark = pytest.mark.integration
+
+
+def _article(doc_id: str) -> ParsedArticle:
+    return ParsedArticle(
+        doc_id=doc_id,
+        title="Russia strikes Kyiv",
+        text="Russia attacked Kyiv overnight. Ukraine protested.",
+        source_kind=SourceKind.URL,
+        parser="test",
+        site="example.org",
+        url="https://example.org/a",
+        published=datetime(2025, 7, 3, tzinfo=UTC),
+    )
+
+
+def _enrichment(n_events: int) -> Enrichment:
+    actors = [
+        Actor(id="country:RUS", name="Russia", type=ActorType.COUNTRY, country="RUS", mentions=1),
+        Actor(id="country:UKR", name="Ukraine", type=ActorType.COUNTRY, country="UKR", mentions=1),
+    ]
+    events = [
+        Event(
+            id=f"ev{uuid.uuid4().hex[:8]}-{i}",
+            type=EventType.ASSAULT,
+            source_actors=["country:RUS"],
+            target_actors=["country:UKR"],
+            trigger="attacked",
+            sentence="Russia attacked Kyiv overnight.",
+            span=Span(start=0, end=31),
+            confidence=0.8,
+            date=EventDate(value=date(2025, 7, 2), granularity="day"),
+            negated=(i == 1),
+        )
+        for i in range(n_events)
+    ]
+    return Enrichment(language="en", actors=actors, events=events, enricher="test")
+
+
+def _job(runtime, n: int) -> tuple[str, list[str]]:  # type: ignore[no-untyped-def]
+    job = uuid.uuid4().hex[:12]
+    runtime.ledger.create_job(job, "index test")
+    items = [f"{i:03d}" for i in range(n)]
+    for it in items:
+        runtime.ledger.add_item(job, it, "test", "url")
+    return job, items
+
+
+def test_batch_indexes_articles_and_events_and_removes_stale_events(runtime) -> None:  # type: ignore[no-untyped-def]
+    from newsflow_index.tasks import index_batch
+
+    es, prefix = runtime.es, runtime.settings.index_prefix
+    doc_id = "t" + uuid.uuid4().hex
+    runtime.store.put_parsed(_article(doc_id))
+    runtime.store.put_enrichment(doc_id, _enrichment(3))
+    job, items = _job(runtime, 1)
+    index_batch([{"schema_version": 1, "job_id": job, "item_id": items[0], "doc_id": doc_id}])
+    assert runtime.ledger.item(job, items[0])["state"] == "indexed"
+    ev_index = names("events", prefix).read
+    es.indices.refresh(index=ev_index)
+    assert es.count(index=ev_index, query={"term": {"article_id": doc_id}})["count"] == 3
+    art = es.get(index=names("articles", prefix).read, id=doc_id)["_source"]
+    assert art["event_types"] == ["ASSAULT"] and art["countries"] == ["RUS", "UKR"]
+    assert [e["counted"] for e in art["events"]] == [True, False, True]
+
+    # re-enrichment yields fewer (and different) events: the old event documents go away
+    runtime.store.put_enrichment(doc_id, _enrichment(1))
+    job2, items2 = _job(runtime, 1)
+    index_batch([{"schema_version": 1, "job_id": job2, "item_id": items2[0], "doc_id": doc_id}])
+    es.indices.refresh(index=ev_index)
+    assert es.count(index=ev_index, query={"term": {"article_id": doc_id}})["count"] == 1
+
+
+def test_batch_records_every_message_it_cannot_index(runtime) -> None:  # type: ignore[no-untyped-def]
+    from newsflow_index.tasks import index_batch
+
+    job, items = _job(runtime, 3)
+    index_batch(
+        [
+            {"schema_version": 1, "job_id": job, "item_id": items[0], "doc_id": "t-never-stored"},
+            {"schema_version": 1, "job_id": job, "item_id": items[1], "doc_id": 42},  # malformed
+            {
+                "schema_version": 99,
+                "job_id": job,
+                "item_id": items[2],
+                "doc_id": "x",
+            },  # unknown version
+        ]
+    )
+    recs = {r["item_id"]: r for r in runtime.ledger.items(job)}
+    assert recs[items[0]]["state"] == "rejected" and recs[items[0]]["reason"] == "content_missing"
+    assert recs[items[1]]["reason"] == "invalid_message"
+    assert recs[items[2]]["reason"] == "invalid_message"
+    assert runtime.ledger.summary(job)["done"]
