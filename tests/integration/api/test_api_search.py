@@ -244,3 +244,70 @@ async def test_cursor_of_another_query_and_expired_cursor(
     r = await client.get("/search", params={"size": 5, "sort": "newest", "cursor": cursor})
     assert r.status_code == 410, r.text
     assert r.json()["parameter"] == "cursor"
+
+
+def _cursor_fields(cursor: str | None) -> Any:
+    import base64
+    import json
+
+    if cursor is None:
+        return None
+    data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    return {k: v for k, v in data.items() if k != "pit"}  # each first page opens its own PIT
+
+
+@pytest.mark.parametrize(
+    ("plain", "unusual"),
+    [
+        # The strict fast path takes the plain spelling; FastAPI validates the unusual one.
+        ({"size": "5", "facets": "true", "q": "russia"}, {"size": "05", "facets": "True"}),
+        (
+            {"size": "3", "sort": "newest", "published_from": "2024-01-01", "facet_size": "4"},
+            {"facet_size": "+4"},
+        ),
+        ({"size": "4", "event_type": "ASSAULT", "language": "en"}, {"size": " 4"}),
+    ],
+)
+@pytest.mark.parametrize("path", ["/search", "/events"])
+async def test_fast_path_answers_like_fastapi_validation(
+    client: httpx.AsyncClient, path: str, plain: dict[str, str], unusual: dict[str, str]
+) -> None:
+    fast = await client.get(path, params=plain)
+    slow = await client.get(path, params={**plain, **unusual})
+    assert fast.status_code == slow.status_code == 200, (fast.text, slow.text)
+    a, b = fast.json(), slow.json()
+    assert _cursor_fields(a.pop("next_cursor")) == _cursor_fields(b.pop("next_cursor"))
+    assert a == b
+
+
+@pytest.mark.parametrize("path", ["/search", "/events"])
+async def test_fast_path_reads_every_declared_parameter(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    """A parameter added to the FastAPI signature must be read by the fast path too."""
+    from starlette.datastructures import QueryParams
+    from starlette.requests import Request
+
+    from newsflow_api.routes.events import events_fast
+    from newsflow_api.routes.search import search_fast
+
+    fast = {"/search": search_fast, "/events": events_fast}[path]
+    openapi = (await client.get("/openapi.json")).json()
+    declared = {p["name"] for p in openapi["paths"][path]["get"]["parameters"]}
+
+    read: set[str] = set()
+
+    class Spy(QueryParams):
+        def get(self, key: Any, default: Any = None) -> Any:
+            read.add(key)
+            return super().get(key, default)
+
+        def getlist(self, key: Any) -> list[str]:
+            read.add(key)
+            return super().getlist(key)
+
+    app = client._transport.app  # type: ignore[attr-defined]
+    request = Request({"type": "http", "app": app, "query_string": b"", "headers": []})
+    request._query_params = Spy("")
+    assert await fast(request) is not None  # no parameters: the fast path answers
+    assert read == declared

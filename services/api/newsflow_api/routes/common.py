@@ -7,16 +7,25 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import cache
-from typing import Any
+from typing import Any, get_args
 
 import pycountry
 from elasticsearch import ApiError, BadRequestError, NotFoundError
 
 from newsflow_api.deps import ApiState
 from newsflow_api.errors import es_error_type
-from newsflow_api.query import Cursor, Page, ParamError, decode_cursor, encode_cursor, facet_buckets
+from newsflow_api.query import (
+    Cursor,
+    Interval,
+    Page,
+    ParamError,
+    decode_cursor,
+    encode_cursor,
+    facet_buckets,
+)
 from newsflow_api.schemas import Bucket, DateBucket
 
+INTERVALS = frozenset(get_args(Interval))
 BodyFn = Callable[[Page, str, list[Any] | None], dict[str, Any]]
 
 
@@ -93,6 +102,24 @@ def buckets(aggs: Mapping[str, Any], name: str, labels: bool = False) -> list[Bu
             label=country_label(str(b["key"])) if labels else None,
         )
         for b in facet_buckets(aggs, name)
+    ]
+
+
+def bucket_dicts(aggs: Mapping[str, Any], name: str, labels: bool = False) -> list[dict[str, Any]]:
+    """`buckets` as dicts, for validation with the whole response."""
+    return [
+        {
+            "value": str(b["key"]),
+            "count": int(b["doc_count"]),
+            "label": country_label(str(b["key"])) if labels else None,
+        }
+        for b in facet_buckets(aggs, name)
+    ]
+
+
+def date_bucket_dicts(aggs: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
+    return [
+        {"date": day_of(b["key"]), "count": int(b["doc_count"])} for b in facet_buckets(aggs, name)
     ]
 
 

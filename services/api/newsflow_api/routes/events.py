@@ -4,17 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from newsflow_api.deps import State, json_response
-from newsflow_api.query import EventFilters, Page, event_search_body, parse_user_query
+from newsflow_api.deps import ApiState, State, get_state, json_response
+from newsflow_api.query import EventFilters, Page, ParamError, event_search_body, parse_user_query
+from newsflow_api.routes import fastpath as fp
 from newsflow_api.routes.common import buckets, date_buckets, paged_search, total_of
-from newsflow_api.routes.params import Paging, QParam, event_filters, paging, result_set_hash
+from newsflow_api.routes.params import (
+    Q_MAX,
+    Paging,
+    QParam,
+    event_filters,
+    fast_event_filters,
+    fast_paging,
+    paging,
+    result_set_hash,
+)
 from newsflow_api.routes.search import ERRORS
 from newsflow_api.schemas import EventFacets, EventHit, EventsResponse
 
-router = APIRouter(tags=["events"])
+router = APIRouter(tags=["events"], route_class=fp.FastPathRoute)
 
 
 def event_hit(hit: dict[str, Any]) -> EventHit:
@@ -53,23 +63,21 @@ def event_hit(hit: dict[str, Any]) -> EventHit:
     )
 
 
-@router.get(
-    "/events",
-    response_model=EventsResponse,
-    responses=ERRORS,
-    summary="Search events",
-    description=(
-        "Coded events (one per evidence sentence). `q` searches the evidence sentences. "
-        "Negated and hypothetical events are left out unless `include_negated` / "
-        "`include_hypothetical`. Facets are multi-select; `months` buckets the event date. "
-        "`sort=newest|oldest` orders by event date."
-    ),
-)
-async def events(
-    state: State,
-    q: QParam = None,
-    filters: EventFilters = Depends(event_filters),  # noqa: B008 - FastAPI dependency
-    paging_: Paging = Depends(paging),  # noqa: B008
+async def events_fast(request: Request) -> Response | None:
+    """The strictly parsed common case (see `fastpath`); None lets FastAPI validate."""
+    qp = request.query_params
+    state = await get_state(request)
+    try:
+        filters = await fast_event_filters(qp)
+        paging_ = await fast_paging(state, qp)
+        q = fp.text(qp, "q", Q_MAX)
+    except (fp.Unsure, ParamError):
+        return None
+    return await run_events(state, q, filters, paging_)
+
+
+async def run_events(
+    state: ApiState, q: str | None, filters: EventFilters, paging_: Paging
 ) -> Response:
     parsed = parse_user_query(q)
     page = paging_.page
@@ -108,3 +116,25 @@ async def events(
         next_cursor=res.next_cursor,
     )
     return json_response(out)
+
+
+@router.get(
+    "/events",
+    response_model=EventsResponse,
+    responses=ERRORS,
+    summary="Search events",
+    description=(
+        "Coded events (one per evidence sentence). `q` searches the evidence sentences. "
+        "Negated and hypothetical events are left out unless `include_negated` / "
+        "`include_hypothetical`. Facets are multi-select; `months` buckets the event date. "
+        "`sort=newest|oldest` orders by event date."
+    ),
+)
+@fp.fast_path(events_fast)
+async def events(
+    state: State,
+    q: QParam = None,
+    filters: EventFilters = Depends(event_filters),  # noqa: B008 - FastAPI dependency
+    paging_: Paging = Depends(paging),  # noqa: B008
+) -> Response:
+    return await run_events(state, q, filters, paging_)

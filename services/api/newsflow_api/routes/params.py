@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, is_dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from fastapi import Depends, Query
+from starlette.datastructures import QueryParams
 
-from newsflow_api.deps import State
+from newsflow_api.deps import ApiState, State
 from newsflow_api.query import (
     ArticleFilters,
     EventConstraints,
@@ -21,6 +22,7 @@ from newsflow_api.query import (
     check_date_order,
     query_hash,
 )
+from newsflow_api.routes import fastpath as fp
 from newsflow_shared.messages import ActorType, EventType
 
 MAX_VALUES = 50
@@ -244,10 +246,14 @@ async def event_filters(
     return to_event_filters(ev, c, e)
 
 
+Q_MAX = 500
+CURSOR_MAX = 4096
+SORTS = frozenset(get_args(Sort))
+
 QParam = Annotated[
     str | None,
     Query(
-        max_length=500,
+        max_length=Q_MAX,
         description='words, "phrases", -excluded, a OR b',
         examples=['attacks ukraine -drill "black sea"'],
     ),
@@ -256,7 +262,7 @@ SortParam = Annotated[Sort, Query(description="relevance | newest | oldest")]
 CursorParam = Annotated[
     str | None,
     Query(
-        max_length=4096,
+        max_length=CURSOR_MAX,
         description="`next_cursor` of the previous page; repeat the other parameters unchanged",
     ),
 ]
@@ -288,5 +294,79 @@ async def paging(
 def result_set_hash(endpoint: str, q: str | None, filters: Any, sort: str) -> str:
     """What a cursor is bound to: the endpoint, query, filters and sort (not the page size)."""
     return query_hash(
-        {"endpoint": endpoint, "q": (q or "").strip(), "filters": asdict(filters), "sort": sort}
+        {"endpoint": endpoint, "q": (q or "").strip(), "filters": _plain(filters), "sort": sort}
+    )
+
+
+def _plain(obj: Any) -> Any:
+    """`dataclasses.asdict` for the frozen filter dataclasses (whose values are immutable), without
+    its deep copies: the same dict, several times faster, for a hash on every request."""
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: _plain(getattr(obj, f.name)) for f in fields(obj)}
+    return obj
+
+
+# ---------------------------------------------------------------- fast path (see fastpath.py)
+# The same dependency functions, fed by the strict readers instead of FastAPI's validation.
+
+
+async def fast_event_constraints(qp: QueryParams) -> EventConstraints:
+    return await event_constraints(
+        event_type=fp.enums(qp, "event_type", EventType),
+        event_mode=fp.texts(qp, "event_mode"),
+        source_actor=fp.texts(qp, "source_actor"),
+        source_country=fp.texts(qp, "source_country"),
+        target_actor=fp.texts(qp, "target_actor"),
+        target_country=fp.texts(qp, "target_country"),
+    )
+
+
+async def fast_common(qp: QueryParams) -> Common:
+    return await common(
+        site=fp.texts(qp, "site"),
+        language=fp.texts(qp, "language"),
+        published_from=fp.iso_date(qp, "published_from"),
+        published_to=fp.iso_date(qp, "published_to"),
+    )
+
+
+async def fast_article_filters(qp: QueryParams) -> ArticleFilters:
+    ev = await fast_event_constraints(qp)
+    c = await fast_common(qp)
+    a = await article_only(
+        actor=fp.texts(qp, "actor"),
+        actor_type=fp.enums(qp, "actor_type", ActorType),
+        person=fp.texts(qp, "person"),
+        organization=fp.texts(qp, "organization"),
+        location=fp.texts(qp, "location"),
+        group=fp.texts(qp, "group"),
+        country=fp.texts(qp, "country"),
+        author=fp.texts(qp, "author"),
+    )
+    return to_article_filters(ev, c, a)
+
+
+async def fast_event_filters(qp: QueryParams) -> EventFilters:
+    ev = await fast_event_constraints(qp)
+    c = await fast_common(qp)
+    e = await event_only(
+        article_id=fp.texts(qp, "article_id"),
+        date_from=fp.iso_date(qp, "date_from"),
+        date_to=fp.iso_date(qp, "date_to"),
+        include_negated=fp.flag(qp, "include_negated", False),
+        include_hypothetical=fp.flag(qp, "include_hypothetical", False),
+    )
+    return to_event_filters(ev, c, e)
+
+
+async def fast_paging(state: ApiState, qp: QueryParams) -> Paging:
+    facet_size = fp.positive_int(qp, "facet_size", 10)
+    assert facet_size is not None
+    return await paging(
+        state,
+        size=fp.positive_int(qp, "size", None),
+        sort=fp.choice(qp, "sort", SORTS, "relevance"),  # type: ignore[arg-type]
+        cursor=fp.text(qp, "cursor", CURSOR_MAX),
+        facet_size=facet_size,
+        facets=fp.flag(qp, "facets", True),
     )
