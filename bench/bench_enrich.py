@@ -57,25 +57,28 @@ def main() -> None:
     # Warm up both paths so model loading and lazy lingua models are not timed.
     enricher.enrich_many([(t, x, None, "warm") for t, x in items[:8]])
 
+    # Wall time and this process's CPU time: on a shared machine other processes stretch
+    # the wall time of one phase and not the other; CPU time is what our code costs.
     gc.collect()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for _doc in nlp.pipe(
         (part for t, x in items for part in (t, x)), batch_size=args.batch_size * 2
     ):
         pass
-    bare = time.perf_counter() - start
+    bare, bare_cpu = time.perf_counter() - start, time.process_time() - cpu_start
 
     gc.collect()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     results = enricher.enrich_many(
         [(t, x, None, f"b{i}") for i, (t, x) in enumerate(items)], batch_size=args.batch_size
     )
-    full = time.perf_counter() - start
+    full, full_cpu = time.perf_counter() - start, time.process_time() - cpu_start
 
     rss_mb = psutil.Process().memory_info().rss / 2**20
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     peak_mb = peak_kb / 1024
     ratio = bare / full if full else 0.0
+    cpu_ratio = bare_cpu / full_cpu if full_cpu else 0.0
     report = {
         "texts": len(items),
         "distinct_texts": len(base),
@@ -95,11 +98,14 @@ def main() -> None:
             "chars_per_s": round(chars / full),
         },
         "throughput_ratio": round(ratio, 3),
+        "cpu_seconds": {"bare_spacy": round(bare_cpu, 3), "enrich": round(full_cpu, 3)},
+        "throughput_ratio_cpu": round(cpu_ratio, 3),
         "rss_mb_after_enrich": round(rss_mb, 1),
         "peak_rss_mb": round(peak_mb, 1),
         "targets": {"throughput_ratio": RATIO_TARGET, "peak_rss_mb": RSS_TARGET_MB},
         "pass": {
             "throughput_ratio": ratio >= RATIO_TARGET,
+            "throughput_ratio_cpu": cpu_ratio >= RATIO_TARGET,
             "peak_rss_mb": peak_mb <= RSS_TARGET_MB,
         },
     }

@@ -26,7 +26,7 @@ from newsflow_enrich.events import EventExtractor
 from newsflow_enrich.quotes import QuoteSpans, direct_quotes, reported_quotes
 from newsflow_enrich.resolve import Resolver
 from newsflow_shared.lemmas import lemma_string
-from newsflow_shared.messages import Enrichment
+from newsflow_shared.messages import Enrichment, Event, Quote
 
 ENRICHER_VERSION = "newsflow-enrich-1"
 NEWLINE_SENTS = "newsflow_newline_sentences"
@@ -80,6 +80,14 @@ def _as_date(value: datetime | date | None) -> date | None:
     if isinstance(value, datetime):
         return value.date()
     return value
+
+
+def _referenced(events: list[Event], quotes: list[Quote]) -> set[str]:
+    """Ids of the actors that take part in, report or speak something."""
+    used = {q.speaker for q in quotes if q.speaker}
+    for ev in events:
+        used.update(ev.source_actors, ev.target_actors, ev.reported_by)
+    return used
 
 
 @dataclass
@@ -160,7 +168,7 @@ class Enricher:
             events = extractor.extract() + events
         return Enrichment(
             language="en",
-            actors=index.actors(),
+            actors=index.actors(used=_referenced(events, quotes)),
             events=events,
             quotes=sorted(quotes, key=lambda q: q.span.start),
             title_lemmas=lemma_string(title_doc),

@@ -6,8 +6,14 @@ gold labels do; other exchanges are COOPERATE/exchange.
 A trigger is a lemma plus an optional condition on its dependents:
 - `obj`: the direct object (or passive subject), its compounds or its "of" complement
   must have one of these lemmas ("pause" is SANCTION only when shipments/aid are paused);
-- `prt`: a particle or preposition child must be one of these ("call for", "back down").
+- `prt`: a particle or preposition child must be one of these ("call for", "back down");
+  "to" also stands for an infinitive complement ("told Kyiv to stop", "asked X to send").
 `type` is "WARN" for "warn", resolved to THREATEN or ACCUSE by context in events.py.
+
+Deliberately absent, because on the development sets they were nearly never the event:
+"pressure" (COERCE: 0 of 11 right, almost always figurative), "remove" (COERCE, 1 of 9),
+"target" as a verb (ASSAULT, 1 of 11: "targeting voters"), the noun "warning" (0 of 6).
+Further context conditions live in events.py (`_licensed`, `_idiom`, `_sense_idiom`).
 """
 
 from __future__ import annotations
@@ -126,7 +132,7 @@ VERBS: dict[str, list[Trigger]] = {
     "disarm": [_t(T.RETREAT)],
     "demobilize": [_t(T.RETREAT)],
     # REQUEST
-    "ask": [_t(T.REQUEST)],
+    "ask": [_t(T.REQUEST, prt="for to")],
     "encourage": [_t(T.REQUEST, weight=0.8)],
     "tell": [_t(T.REQUEST, prt="to")],
     "urge": [_t(T.REQUEST)],
@@ -232,7 +238,6 @@ VERBS: dict[str, list[Trigger]] = {
     "jail": [_t(T.COERCE)],
     "sentence": [_t(T.COERCE, weight=0.7)],
     "censor": [_t(T.COERCE)],
-    "pressure": [_t(T.COERCE, weight=0.8)],
     "blockade": [_t(T.COERCE)],
     "annex": [_t(T.COERCE)],
     "crack": [_t(T.COERCE, prt="down")],
@@ -242,7 +247,6 @@ VERBS: dict[str, list[Trigger]] = {
     "shackle": [_t(T.COERCE)],
     "handcuff": [_t(T.COERCE)],
     "kick": [_t(T.COERCE, prt="out")],
-    "remove": [_t(T.COERCE, weight=0.5)],
     "abduct": [_t(T.COERCE)],
     "kidnap": [_t(T.COERCE)],
     "evict": [_t(T.COERCE)],
@@ -256,7 +260,6 @@ VERBS: dict[str, list[Trigger]] = {
     "assault": [_t(T.ASSAULT)],
     "ambush": [_t(T.ASSAULT)],
     "hit": [_t(T.ASSAULT, weight=0.6)],
-    "target": [_t(T.ASSAULT, weight=0.7)],
     "fire": [
         _t(T.ASSAULT, prt="at on into"),
         _t(T.SANCTION, obj="staff employee worker official member"),
@@ -352,7 +355,6 @@ NOUNS: dict[str, list[Trigger]] = {
     "veto": [_t(T.REJECT)],
     "threat": [_t(T.THREATEN)],
     "ultimatum": [_t(T.THREATEN)],
-    "warning": [_t("WARN")],
     "protest": [_t(T.PROTEST)],
     "demonstration": [_t(T.PROTEST)],
     "rally": [_t(T.PROTEST)],
@@ -377,7 +379,6 @@ NOUNS: dict[str, list[Trigger]] = {
     "blockade": [_t(T.COERCE)],
     "deportation": [_t(T.COERCE)],
     "seizure": [_t(T.COERCE)],
-    "pressure": [_t(T.COERCE, weight=0.5)],
     "annexation": [_t(T.COERCE)],
     "attack": [_t(T.ASSAULT)],
     "strike": [_t(T.ASSAULT)],

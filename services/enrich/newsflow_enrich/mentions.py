@@ -17,6 +17,10 @@ Rules (each fixes an error seen on real news with en_core_web_sm 3.8):
   kind whatever the tagger said ("the Houthis" tagged PERSON).
 - CONSISTENCY: an ORG/GPE/NORP/FAC whose text is a person's name or surname seen as PERSON
   in the same article ("Trump" tagged ORG in "Trump has expressed frustration") is a PERSON.
+- NAMED-THING: an ORG/FAC/PERSON/LOC ending in "Act", "Agreement", "Convention", "Week",
+  "Summit", "Award"... names a law, treaty, event or prize, not an actor: dropped.
+- STANCE: a NORP in lower case or with a "pro-"/"anti-"/"pan-" prefix ("pro-Israel") is an
+  attitude, not a group: dropped.
 - MISSED: an untagged capitalised token that is a person's surname seen elsewhere in the
   article ('"Trump once again emphasized' at the start of a quote), or a country, capital
   or seat of government ("Moscow and Kyiv have held" where Kyiv was missed), a known group
@@ -27,11 +31,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+from spacy.attrs import IS_STOP, IS_TITLE, IS_UPPER
 from spacy.tokens import Doc
 
 from newsflow_enrich import gazetteer as gz
 
 LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
+# Last words of names of laws, treaties, events and prizes, which the model tags ORG, FAC or
+# even PERSON; case-sensitive so that ordinary words ("act", "week") don't match.
+NAMED_THINGS = {
+    "Act",
+    "Agreement",
+    "Accord",
+    "Accords",
+    "Convention",
+    "Treaty",
+    "Clause",
+    "Amendment",
+    "Speech",
+    "Week",
+    "Summit",
+    "Honors",
+    "Honours",
+    "Award",
+    "Awards",
+    "Prize",
+    "Festival",
+    "Statement",
+}
+STANCES = {"pro", "anti", "pan", "post", "pre", "non"}
 
 WEAPONS = {
     "patriot",
@@ -212,8 +241,8 @@ class Mention:
 
 
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    while start < end and doc[start].lower_ in {"the", "a", "an"}:
-        start += 1
+    while start < end and (doc[start].lower_ in {"the", "a", "an"} or doc[start].is_punct):
+        start += 1  # also "[Mykhailo Fedorov": an editor's bracket glued to the name
     while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct):
         end -= 1
     return start, end
@@ -262,6 +291,10 @@ def raw_mentions(doc: Doc) -> list[Mention]:
             continue
         if label in {"PERSON", "ORG", "PRODUCT", "NORP"} and _is_weapon(doc, start, end):
             continue
+        if label != "NORP" and doc[end - 1].text in NAMED_THINGS:
+            continue  # NAMED-THING: "the Good Friday Agreement", "London Fashion Week"
+        if label == "NORP" and (text[:1].islower() or text.split("-")[0].lower() in STANCES):
+            continue  # STANCE: "pro-Israel", "anti-Soviet" describe a view, not a group
         if label == "PRODUCT":
             continue
         nxt = ents[i] if i < len(ents) else None
@@ -325,8 +358,11 @@ def apply_consistency(doc: Doc, mentions: list[Mention], person_names: set[str])
     covered = {k for m in mentions for k in range(m.start, m.end)}
     for ent in doc.ents:
         covered.update(range(ent.start, ent.end))
-    for tok in doc:
-        if tok.i in covered or not (tok.is_title or tok.is_upper) or tok.is_stop:
+    # Capitalised non-stop words only, found in one array read rather than a Token per word.
+    flags = doc.to_array([IS_TITLE, IS_UPPER, IS_STOP]) != 0
+    for i in np.flatnonzero((flags[:, 0] | flags[:, 1]) & ~flags[:, 2]).tolist():
+        tok = doc[i]
+        if i in covered:
             continue
         key = gz.norm(tok.text)
         # Any tag: a surname opening a quote is often tagged VERB ('"Trump once again').

@@ -8,12 +8,18 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
+import numpy as np
+from spacy.attrs import LEMMA
+from spacy.strings import StringStore
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
 from newsflow_enrich.lexicon import SPEECH
 from newsflow_enrich.resolve import Resolver
 from newsflow_shared.messages import Quote, Span
+
+_HASH = StringStore()  # string -> hash, the same hashes every Vocab uses
+_SPEECH_HASHES = np.array(sorted(_HASH.as_int(w) for w in SPEECH), dtype=np.uint64)
 
 _QUOTE = re.compile(r"“([^”]+)”|\"([^\"\n]+)\"")
 _SUBJ = {"nsubj", "nsubjpass"}
@@ -150,8 +156,10 @@ def reported_quotes(doc: Doc, resolver: Resolver, spans: QuoteSpans) -> list[Quo
     """ "X said that ..." outside direct quotes, with X as speaker."""
     out: list[Quote] = []
     text = doc.text  # a property that rebuilds the string on every access
-    for tok in doc:
-        if tok.lemma_ not in SPEECH or tok.pos_ != "VERB" or spans.inside(tok.idx):
+    # Only speech-verb lemmas matter: find them in one array read, not a Token per word.
+    for i in np.flatnonzero(np.isin(doc.to_array(LEMMA), _SPEECH_HASHES)).tolist():
+        tok = doc[i]
+        if tok.pos_ != "VERB" or spans.inside(tok.idx):
             continue
         for comp in tok.children:
             if comp.dep_ != "ccomp" or comp.i < tok.i:

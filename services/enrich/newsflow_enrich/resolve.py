@@ -13,6 +13,8 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 
+import numpy as np
+from spacy.attrs import SENT_START
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
@@ -26,6 +28,18 @@ _FIRST_PERSON = {"i", "me", "my", "we", "us", "our", "ours", "myself", "ourselve
 _MODIFIER_DEPS = {"compound", "amod", "poss", "nmod"}
 _GOVERNMENT_NOUNS = {"administration", "government", "cabinet", "regime", "authority"}
 _PAIR_NOUNS = {"president", "leader", "side", "head", "counterpart"}
+
+
+def sentences(doc: Doc) -> list[SpacySpan]:
+    """The sentences of a parsed doc, as `doc.sents` gives them, from one array read
+    (`doc.sents` builds a Token object per word: a sixth of the enrichment logic's time)."""
+    if not len(doc):
+        return []
+    starts = np.flatnonzero(doc.to_array(SENT_START) == 1).tolist()
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    ends = [*starts[1:], len(doc)]
+    return [doc[s:e] for s, e in zip(starts, ends, strict=True)]
 
 
 class Resolver:
@@ -46,7 +60,7 @@ class Resolver:
         self._person_idx = [i for i, _ in self._persons]
         self._body_idx = [i for i, _ in self._bodies]
         # Sentences and entities once: `tok.sent` and `span.ents` rescan the whole doc.
-        self.sents = list(doc.sents)
+        self.sents = sentences(doc)
         self.sent_starts = [sent.start for sent in self.sents]
         self.sent_ents: list[list[SpacySpan]] = [[] for _ in self.sents]
         self._ent_at: dict[int, SpacySpan] = {}
