@@ -204,6 +204,11 @@ def main() -> None:
                 stderr=subprocess.DEVNULL,
             )
         ps = {s: psutil.Process(p.pid) for s, p in procs.items()}
+        services = {
+            name: psutil.Process(int((ROOT / "var" / "run" / f"{name}.pid").read_text()))
+            for name in ("elasticsearch", "redis")
+            if (ROOT / "var" / "run" / f"{name}.pid").is_file()
+        }
         expected = {f"{s}-bench-{RUN}" for s in WORKERS}
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -229,6 +234,7 @@ def main() -> None:
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         cpu0 = {s: _tree_cpu(p) for s, p in ps.items()}
+        svc0 = {s: _tree_cpu(p) for s, p in services.items()}
         t = time.perf_counter()
         sub = Submitter(rt, source="bench")
         for u in urls:
@@ -238,6 +244,7 @@ def main() -> None:
         searchable = rt.es.count(index=names("articles", prefix).read)["count"]
         elapsed = time.perf_counter() - t
         cpu = {s: _tree_cpu(p) - cpu0[s] for s, p in ps.items()}
+        svc_cpu = {s: round(_tree_cpu(p) - svc0[s], 2) for s, p in services.items()}
         stop.set()
         sampler.join()
         e2e = summary["counts"].get("indexed", 0) / elapsed
@@ -254,6 +261,9 @@ def main() -> None:
         total_cpu = sum(cpu.values()) or 1.0
         report["cpu_seconds_per_stage"] = {s: round(v, 2) for s, v in cpu.items()}
         report["cpu_share_per_stage"] = {s: round(v / total_cpu, 3) for s, v in cpu.items()}
+        # what the stores cost on the same cores during the end-to-end run (make up's stack)
+        report["cpu_seconds_services"] = svc_cpu
+        report["cpu_seconds_available"] = round(CORES * elapsed, 1)
         for p in procs.values():
             os.killpg(p.pid, signal.SIGTERM)
         for p in procs.values():
