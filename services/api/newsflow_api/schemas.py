@@ -159,7 +159,9 @@ class ActorOut(Out):
     actor_url: str
 
 
-class ArticleEvent(Out):
+class EventFields(Out):
+    """What an event says, wherever it is shown (in its article, or as an /events hit)."""
+
     id: str
     type: str
     mode: str | None = None
@@ -172,8 +174,6 @@ class ArticleEvent(Out):
     reported_by: list[str] = Field(default_factory=list)
     trigger: str | None = None
     sentence: str
-    sentence_start: int | None = None
-    sentence_end: int | None = None
     date: dt.date | None = None
     date_granularity: str | None = None
     date_text: str | None = None
@@ -182,6 +182,11 @@ class ArticleEvent(Out):
     negated: bool = False
     hypothetical: bool = False
     future: bool = False
+
+
+class ArticleEvent(EventFields):
+    sentence_start: int | None = None
+    sentence_end: int | None = None
     counted: bool = True
 
 
@@ -251,28 +256,8 @@ class ArticleOut(Out):
 # ---------------------------------------------------------------- /events
 
 
-class EventHit(Out):
-    id: str
-    type: str
-    mode: str | None = None
-    source_actors: list[str] = Field(default_factory=list)
-    target_actors: list[str] = Field(default_factory=list)
-    source_names: list[str] = Field(default_factory=list)
-    target_names: list[str] = Field(default_factory=list)
-    source_countries: list[str] = Field(default_factory=list)
-    target_countries: list[str] = Field(default_factory=list)
-    reported_by: list[str] = Field(default_factory=list)
-    trigger: str | None = None
-    sentence: str
+class EventHit(EventFields):
     highlight: str | None = None
-    date: dt.date | None = None
-    date_granularity: str | None = None
-    date_text: str | None = None
-    location: str | None = None
-    confidence: float | None = None
-    negated: bool = False
-    hypothetical: bool = False
-    future: bool = False
     score: float | None = None
     article_id: str
     article_url: str
