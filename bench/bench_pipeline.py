@@ -113,7 +113,7 @@ def main() -> None:
     import httpx
 
     import testserver
-    from helpers import CORPUS, fundus_pages, wcxb_pages
+    from helpers import CORPUS, fundus_pages, wait_for_job, wait_for_workers, wcxb_pages
     from newsflow_fetch import core as fcore
     from newsflow_fetch import http as fhttp
     from newsflow_index.bulk import write_batch
@@ -209,17 +209,12 @@ def main() -> None:
             for name in ("elasticsearch", "redis")
             if (ROOT / "var" / "run" / f"{name}.pid").is_file()
         }
-        expected = {f"{s}-bench-{RUN}" for s in WORKERS}
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            seen = {n.split("@")[0] for r in (app.control.ping(timeout=1.0) or []) for n in r}
-            if expected <= seen:
-                break
+        wait_for_workers(app, {f"{s}-bench-{RUN}" for s in WORKERS})
         # warm-up: one article through every stage, so enrich children have loaded spaCy
         warm = Submitter(rt, source="bench warm-up")
         for u in urls[:4]:
             warm.url(u)
-        _wait(rt, warm.sub.job_id)
+        wait_for_job(rt, warm.sub.job_id, timeout=1800, poll=0.1)
         drop_indices(rt.es, prefix)
         init_indices(rt.es, prefix)
         peak = dict.fromkeys(WORKERS, 0)
@@ -239,7 +234,7 @@ def main() -> None:
         sub = Submitter(rt, source="bench")
         for u in urls:
             sub.url(u)
-        summary = _wait(rt, sub.sub.job_id)
+        summary = wait_for_job(rt, sub.sub.job_id, timeout=1800, poll=0.1)
         rt.es.indices.refresh(index=names("articles", prefix).read)
         searchable = rt.es.count(index=names("articles", prefix).read)["count"]
         elapsed = time.perf_counter() - t
@@ -273,16 +268,6 @@ def main() -> None:
         rt.redis.flushdb()
         srv.shutdown()
     print(json.dumps(report, indent=2))
-
-
-def _wait(rt: Any, job_id: str, timeout: float = 1800) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        s: dict[str, Any] = rt.ledger.summary(job_id)
-        if s["done"]:
-            return s
-        time.sleep(0.1)
-    return rt.ledger.summary(job_id)
 
 
 if __name__ == "__main__":

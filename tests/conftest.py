@@ -99,7 +99,6 @@ def workers(indices, redis, tmp_path_factory):  # type: ignore[no-untyped-def]
     import signal
     import subprocess
     import sys
-    import time
 
     redis.flushdb()  # the test database only: stale messages of an aborted run must not leak in
     logs = tmp_path_factory.mktemp("worker-logs")
@@ -127,17 +126,14 @@ def workers(indices, redis, tmp_path_factory):  # type: ignore[no-untyped-def]
             ),
             log,
         )
+    from helpers import wait_for_workers
     from newsflow_shared.celery_app import app
 
-    deadline = time.monotonic() + 120
     expected = {f"{s}-{RUN}" for s in STAGES}
-    seen: set[str] = set()
-    while time.monotonic() < deadline and seen != expected:
-        replies = app.control.ping(timeout=1.0) or []
-        seen = {name.split("@")[0] for r in replies for name in r} & expected
-        dead = [s for s, (p, _) in procs.items() if p.poll() is not None]
-        if dead:
-            pytest.fail(f"workers {dead} exited; logs in {logs}")
+    seen = wait_for_workers(app, expected)
+    dead = [s for s, (p, _) in procs.items() if p.poll() is not None]
+    if dead:
+        pytest.fail(f"workers {dead} exited; logs in {logs}")
     if seen != expected:
         pytest.fail(f"workers {expected - seen} did not answer in 120 s; logs in {logs}")
     yield logs

@@ -69,11 +69,26 @@ def word_f1(got: str, want: str) -> float:
     return 2 * p * r / (p + r)
 
 
-def wait_for_job(runtime: Any, job_id: str, timeout: float = 180.0) -> dict[str, Any]:
+def wait_for_job(
+    runtime: Any, job_id: str, timeout: float = 180.0, poll: float = 0.3
+) -> dict[str, Any]:
     """Poll the ledger until every item of the job reached a final state."""
     deadline = time.monotonic() + timeout
     summary: dict[str, Any] = runtime.ledger.summary(job_id)
     while not summary["done"] and time.monotonic() < deadline:
-        time.sleep(0.3)
+        time.sleep(poll)
         summary = runtime.ledger.summary(job_id)
     return summary
+
+
+def wait_for_workers(app: Any, expected: set[str], timeout: float = 120.0) -> set[str]:
+    """Ping Celery until workers named `<name>@host` for every name in `expected` answer.
+
+    Returns the names that answered (a subset of `expected` when the timeout ran out).
+    """
+    deadline = time.monotonic() + timeout
+    seen: set[str] = set()
+    while time.monotonic() < deadline and seen != expected:
+        replies = app.control.ping(timeout=1.0) or []
+        seen = {name.split("@")[0] for r in replies for name in r} & expected
+    return seen

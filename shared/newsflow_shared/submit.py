@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from newsflow_shared.ids import doc_id_for_content, doc_id_for_url
 from newsflow_shared.messages import (
+    EnrichRequest,
     FeedRequest,
     FetchRequest,
     ParseRequest,
@@ -26,7 +27,7 @@ from newsflow_shared.messages import (
     SourceKind,
 )
 from newsflow_shared.runtime import Runtime
-from newsflow_shared.stages import TASK_FETCH_FEED, TASK_FETCH_PAGE, TASK_PARSE
+from newsflow_shared.stages import TASK_ENRICH, TASK_FETCH_FEED, TASK_FETCH_PAGE, TASK_PARSE
 from newsflow_shared.worker import hand_on
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -196,6 +197,27 @@ class Submitter:
                 hints=hints,
             ),
         )
+
+    def stored(self, rec: dict[str, str], from_stage: str) -> None:
+        """Re-run a stored item (a `ContentStore.select` record) from `parse` or `enrich`."""
+        item, doc_id = self._next_item(), rec["doc_id"]
+        self.rt.ledger.add_item(
+            self.sub.job_id, item, rec.get("url") or doc_id, "reprocess", doc_id
+        )
+        if from_stage == "parse":
+            hand_on(
+                TASK_PARSE,
+                ParseRequest(
+                    job_id=self.sub.job_id,
+                    item_id=item,
+                    doc_id=doc_id,
+                    source_kind=SourceKind(rec.get("source_kind") or "url"),
+                    url=rec.get("url"),
+                    final_url=rec.get("final_url"),
+                ),
+            )
+        else:
+            hand_on(TASK_ENRICH, EnrichRequest(job_id=self.sub.job_id, item_id=item, doc_id=doc_id))
 
     def any(self, target: str) -> None:
         """Dispatch one CLI argument: URL, or path to a file or folder."""

@@ -57,8 +57,12 @@ class StageTask(Task):
             get_runtime().ledger.fail(job, item, self.stage, f"{type(exc).__name__}: {exc}")
 
 
-def run_stage(stage: str, model: type[M], payload: Any, work: Callable[[M], None]) -> None:
-    """Validate `payload`, record the attempt, run `work`; record permanent errors."""
+def admit(stage: str, model: type[M], payload: Any) -> tuple[M, int] | None:
+    """Validate a message and record its attempt at `stage`.
+
+    Returns the message and its attempt number, or None when it was recorded instead:
+    `rejected` (invalid message) or `failed` (delivered too often: a poison message).
+    """
     ledger = get_runtime().ledger
     job, item = _ids(payload)
     try:
@@ -67,16 +71,25 @@ def run_stage(stage: str, model: type[M], payload: Any, work: Callable[[M], None
         log.error("invalid_message", stage=stage, job_id=job, item_id=item, error=str(exc))
         if job and item:
             ledger.reject(job, item, stage, "invalid_message", str(exc))
-        return
+        return None
     attempt = ledger.start(msg.job_id, msg.item_id, stage)
     if attempt > MAX_DELIVERIES:
         ledger.fail(msg.job_id, msg.item_id, stage, f"gave up after {attempt - 1} deliveries")
+        return None
+    return msg, attempt
+
+
+def run_stage(stage: str, model: type[M], payload: Any, work: Callable[[M], None]) -> None:
+    """Admit `payload`, run `work` on it; record permanent errors as `rejected`."""
+    admitted = admit(stage, model, payload)
+    if admitted is None:
         return
+    msg = admitted[0]
     try:
         work(msg)
     except PermanentError as exc:
         log.info("rejected", stage=stage, job_id=msg.job_id, item_id=msg.item_id, reason=exc.reason)
-        ledger.reject(msg.job_id, msg.item_id, stage, exc.reason, exc.message)
+        get_runtime().ledger.reject(msg.job_id, msg.item_id, stage, exc.reason, exc.message)
 
 
 def stage_task(
@@ -116,6 +129,7 @@ __all__ = [
     "MAX_DELIVERIES",
     "StageTask",
     "TransientError",
+    "admit",
     "app",
     "hand_on",
     "run_stage",

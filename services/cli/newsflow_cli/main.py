@@ -16,11 +16,8 @@ from rich.table import Table
 
 from newsflow_shared.errors import NewsflowError
 from newsflow_shared.indices import init_indices
-from newsflow_shared.messages import EnrichRequest, ParseRequest, SourceKind
 from newsflow_shared.runtime import Runtime, get_runtime
-from newsflow_shared.stages import TASK_ENRICH, TASK_PARSE
 from newsflow_shared.submit import Submitter
-from newsflow_shared.worker import hand_on
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 eval_app = typer.Typer(no_args_is_help=True, help="Measure quality against gold data.")
@@ -155,22 +152,7 @@ def reprocess(
     job = sub.sub.job_id
     stage_done = "fetched" if from_ is FromStage.PARSE else "parsed"
     for rec in rt.store.select(stage_done=stage_done, site=site, doc_ids=doc_id or None):
-        item = sub._next_item()
-        rt.ledger.add_item(job, item, rec.get("url") or rec["doc_id"], "reprocess", rec["doc_id"])
-        if from_ is FromStage.PARSE:
-            hand_on(
-                TASK_PARSE,
-                ParseRequest(
-                    job_id=job,
-                    item_id=item,
-                    doc_id=rec["doc_id"],
-                    source_kind=SourceKind(rec.get("source_kind") or "url"),
-                    url=rec.get("url"),
-                    final_url=rec.get("final_url"),
-                ),
-            )
-        else:
-            hand_on(TASK_ENRICH, EnrichRequest(job_id=job, item_id=item, doc_id=rec["doc_id"]))
+        sub.stored(rec, from_.value)
     console.print(f"job {job}: {sub.sub.items} items to reprocess from {from_.value}")
     summary = _wait(rt, job, timeout) if wait else rt.ledger.summary(job)
     _print_summary(rt, summary)

@@ -12,7 +12,6 @@ from typing import Any
 
 from celery_batches import Batches, SimpleRequest
 from elasticsearch import ApiError, TransportError
-from pydantic import ValidationError
 
 from newsflow_index.bulk import write_batch
 from newsflow_index.settings import IndexSettings
@@ -22,7 +21,7 @@ from newsflow_shared.messages import Enrichment, IndexRequest, ParsedArticle
 from newsflow_shared.runtime import get_runtime
 from newsflow_shared.settings import HARD_LIMIT_MARGIN, get_settings
 from newsflow_shared.stages import TASK_INDEX
-from newsflow_shared.worker import MAX_DELIVERIES, app, hand_on
+from newsflow_shared.worker import admit, app, hand_on
 
 log = get_logger(__name__)
 _s = get_settings()
@@ -45,24 +44,10 @@ def index_batch(payloads: list[Any]) -> None:
     msgs: dict[str, list[tuple[IndexRequest, int]]] = {}
     articles: list[tuple[ParsedArticle, Enrichment | None]] = []
     for payload in payloads:
-        try:
-            msg = IndexRequest.model_validate(payload)
-        except ValidationError as exc:
-            job, item = (
-                (payload.get("job_id"), payload.get("item_id"))
-                if isinstance(payload, dict)
-                else (None, None)
-            )
-            log.error("invalid_message", stage="index", error=str(exc))
-            if isinstance(job, str) and isinstance(item, str):
-                rt.ledger.reject(job, item, "index", "invalid_message", str(exc))
+        admitted = admit("index", IndexRequest, payload)
+        if admitted is None:
             continue
-        attempt = rt.ledger.start(msg.job_id, msg.item_id, "index")
-        if attempt > MAX_DELIVERIES:
-            rt.ledger.fail(
-                msg.job_id, msg.item_id, "index", f"gave up after {attempt - 1} deliveries"
-            )
-            continue
+        msg, attempt = admitted
         first = msg.doc_id not in msgs
         msgs.setdefault(msg.doc_id, []).append((msg, attempt))
         if not first:
