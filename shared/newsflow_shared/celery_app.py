@@ -50,8 +50,11 @@ def make_app(settings: Settings | None = None) -> Celery:
         task_queues=[Queue(stage.value) for stage in Stage],
         task_routes={name: {"queue": stage.value} for name, stage in TASK_QUEUE.items()},
         task_default_queue=Stage.FETCH.value,
-        worker_send_task_events=True,
-        task_send_sent_event=True,
+        # Task events cost every task a few publishes; they are off unless a monitor wants
+        # them: Flower (`--enable_events`, its default) switches them on in every worker
+        # periodically while it runs (`celery control enable_events` does the same).
+        worker_send_task_events=False,
+        task_send_sent_event=False,
         worker_hijack_root_logger=False,
         worker_max_memory_per_child=700_000,  # KiB: recycle a worker child past ~700 MB
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch, Elasticsearch
+from elasticsearch.serializer import OrjsonSerializer
 
 from newsflow_shared.settings import Settings
 
@@ -16,6 +17,8 @@ def client_kwargs(settings: Settings) -> dict[str, Any]:
         "request_timeout": settings.es_request_timeout,
         "retry_on_timeout": True,
         "max_retries": 3,
+        # orjson (a project dependency): the workers move whole pages and articles as JSON
+        "serializer": OrjsonSerializer(),
     }
     if settings.es_username and settings.es_password:
         kwargs["basic_auth"] = (settings.es_username, settings.es_password.get_secret_value())

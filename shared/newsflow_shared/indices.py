@@ -17,6 +17,9 @@ from typing import Any
 from elasticsearch import Elasticsearch
 
 LOGICAL_INDICES = ("articles", "events", "content")
+# Index settings that may change without a new index version: `init` brings existing
+# indices in line with the JSON (a setting absent from the JSON is reset to its default).
+DYNAMIC_SETTINGS = ("refresh_interval",)
 CURRENT_VERSION = {"articles": 1, "events": 1, "content": 1}
 
 
@@ -85,6 +88,8 @@ def init_indices(es: Elasticsearch, prefix: str = "") -> list[str]:
                 mappings={**body["mappings"], "_meta": body["_meta"]},
             )
             actions.append(f"created {n.concrete}")
+        else:
+            actions.extend(_sync_dynamic_settings(es, n.concrete, body["settings"]))
         alias_actions: list[dict[str, Any]] = []
         for alias, is_write in ((n.read, False), (n.write, True)):
             holders: set[str] = set()
@@ -102,6 +107,16 @@ def init_indices(es: Elasticsearch, prefix: str = "") -> list[str]:
             es.indices.update_aliases(actions=alias_actions)
             actions.append(f"aliased {n.read}, {n.write} -> {n.concrete}")
     return actions
+
+
+def _sync_dynamic_settings(es: Elasticsearch, index: str, settings: dict[str, Any]) -> list[str]:
+    wanted = {k: settings.get("index", {}).get(k) for k in DYNAMIC_SETTINGS}
+    current = es.indices.get_settings(index=index)[index]["settings"]["index"]
+    changed = {k: v for k, v in wanted.items() if current.get(k) != v}
+    if not changed:
+        return []
+    es.indices.put_settings(index=index, settings={"index": changed})
+    return [f"updated {index} settings {changed}"]
 
 
 def drop_indices(es: Elasticsearch, prefix: str) -> None:

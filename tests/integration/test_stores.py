@@ -70,6 +70,22 @@ def test_init_is_idempotent_and_aliases_point_at_current_versions(es, indices) -
         assert mapping["_meta"]["version"] == load_mapping(logical)["_meta"]["version"]
 
 
+def test_init_brings_dynamic_settings_back_to_the_json(es, indices) -> None:  # type: ignore[no-untyped-def]
+    """Settings that change without a new version follow the JSON; absent ones reset."""
+    articles, content = names("articles", indices).concrete, names("content", indices).concrete
+    es.indices.put_settings(index=articles, settings={"index": {"refresh_interval": "7s"}})
+    es.indices.put_settings(index=content, settings={"index": {"refresh_interval": "2s"}})
+    actions = init_indices(es, indices)
+    assert len(actions) == 2, actions
+    got = es.indices.get_settings(index=f"{articles},{content}")
+    assert "refresh_interval" not in got[articles]["settings"]["index"]  # JSON: the default
+    assert (
+        got[content]["settings"]["index"]["refresh_interval"]
+        == (load_mapping("content")["settings"]["index"]["refresh_interval"])
+    )
+    assert init_indices(es, indices) == []
+
+
 def test_strict_mapping_refuses_unknown_fields(es, indices) -> None:  # type: ignore[no-untyped-def]
     from elasticsearch import BadRequestError
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from elasticsearch import AsyncElasticsearch
-from elasticsearch.serializer import OrjsonSerializer
 from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
@@ -30,8 +29,6 @@ def make_es_client(settings: Settings, api: ApiSettings) -> AsyncElasticsearch:
         max_retries=2,
         # Keep-alive connections for the concurrent requests of one process.
         connections_per_node=32,
-        # orjson (a project dependency) parses search responses several times faster.
-        serializer=OrjsonSerializer(),
     )
 
 

@@ -12,4 +12,4 @@ class IndexSettings(BaseSettings):
     # One bulk request per this many messages, or per this many seconds, whichever first.
     # The worker's prefetch (--prefetch-multiplier) must be at least batch_size.
     batch_size: int = Field(50, ge=1, le=1000)
-    batch_seconds: float = Field(1.0, gt=0)
+    batch_seconds: float = Field(0.5, gt=0)
