@@ -159,7 +159,7 @@ def build_articles(n: int, seed: int = 7) -> list[tuple[Any, Any]]:
     texts = corpus_texts()
     rng = random.Random(seed)
     pool = actor_pool(rng)
-    base = []
+    base: list[tuple[str, str, str, str, list[tuple[str, int, str]]]] = []
     for title, text in texts:
         sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if len(s) > 30][:4] or [text[:200]]
         docs = list(nlp.pipe([title, text, *sentences]))
@@ -178,7 +178,7 @@ def build_articles(n: int, seed: int = 7) -> list[tuple[Any, Any]]:
     start = datetime(2023, 1, 1, tzinfo=UTC)
     out = []
     for i in range(n):
-        title, text, title_l, text_l, sentences = base[i % len(base)]
+        title, text, title_l, text_l, sents = base[i % len(base)]
         doc_id = f"b{i:07d}"
         published = start + timedelta(minutes=rng.randrange(0, 2 * 365 * 24 * 60))
         actors = [
@@ -187,7 +187,7 @@ def build_articles(n: int, seed: int = 7) -> list[tuple[Any, Any]]:
         ]
         events = []
         for k in range(rng.randint(0, 4)):
-            sentence, pos, lemmas = rng.choice(sentences)
+            sentence, pos, lemmas = rng.choice(sents)
             src, tgt = rng.sample(actors, 2)
             events.append(
                 Event(
@@ -385,6 +385,7 @@ async def measure(args: argparse.Namespace, port: int) -> dict[str, Any]:
     path = {"search": "/search", "events": "/events"}
     rng = random.Random(11)
     results: dict[str, Any] = {}
+    closing: set[asyncio.Task[Any]] = set()
     for kind, param_sets in scenarios(rng).items():
         builders = [bodies(kind, p, lemmatise, args.keep_alive, args.size) for p in param_sets]
 
@@ -393,7 +394,10 @@ async def measure(args: argparse.Namespace, port: int) -> dict[str, Any]:
             pit = (await es.open_point_in_time(index=index[kind], keep_alive=args.keep_alive))["id"]
             resp = await es.search(body=builders[i % len(builders)](pit))
             if len(resp["hits"]["hits"]) <= args.size:
-                await es.close_point_in_time(id=resp["pit_id"])
+                # closed off the timed path, as the API does (its spawn of _close_pit)
+                task = asyncio.create_task(es.close_point_in_time(id=resp["pit_id"]))
+                closing.add(task)
+                task.add_done_callback(closing.discard)
 
         async def api(i: int, kind: str = kind, param_sets: list[Any] = param_sets) -> None:
             params = {**param_sets[i % len(param_sets)], "size": args.size}
@@ -437,6 +441,7 @@ async def measure(args: argparse.Namespace, port: int) -> dict[str, Any]:
                 "ratio": ratios,
                 "meets_target": meets,
             }
+    await asyncio.gather(*closing, return_exceptions=True)
     await http.close()
     await es.close()
     return results

@@ -3,22 +3,27 @@
 On N corpus pages served by a local HTTP server, in one run:
 - each stage's core alone on the same pages with the same cores (fetch: 8 threads like the
   fetch worker; parse and enrich: a process per core; index: bulk batches of 50),
-- then the real pipeline: one Celery worker per stage (the `make up` commands), N URLs
-  submitted, timed until all are indexed and searchable.
+- the real pipeline: one Celery worker per stage (the `make up` commands), N URLs
+  submitted, timed until all are indexed and searchable,
+repeated `--rounds` times in ABBA order and pooled, so drift of a shared host hits both.
 Efficiency = end-to-end throughput / (1 / sum(1 / stage throughput)): what Celery, Redis,
 the content store, the ledger and batching cost on top of the stages' own work (target 0.9).
-Also: peak RSS per worker (process tree) and the split of CPU time across stages.
+Also: peak RSS per worker (process tree) and the whole CPU account of the end-to-end runs
+(stages, their Celery main processes, Elasticsearch and Redis, idle), see bench/README.md.
 
-Usage: .venv/bin/python bench/bench_pipeline.py [--n 200]   (needs Redis + ES: make services)
-Prints one JSON object; exits 0 (it reports, it does not gate).
+Usage: .venv/bin/python bench/bench_pipeline.py [--n 200] [--rounds 3]
+(needs Redis + ES: make services). Prints one JSON object; exits 0 (it reports, not gates).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import multiprocessing
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -42,6 +47,9 @@ os.environ.update(
     NEWSFLOW_FETCH_ALLOW_HOSTS="localhost",
 )
 CORES = os.cpu_count() or 2
+# Pools are spawned, not forked: this process runs threads (the test HTTP server, the RSS
+# sampler), and a fork taken while one of them holds a lock can deadlock the child.
+SPAWN = multiprocessing.get_context("spawn")
 TARGET = 0.9
 WORKERS = {  # the same worker commands as `make up`
     "fetch": ["--concurrency", "8"],
@@ -51,6 +59,16 @@ WORKERS = {  # the same worker commands as `make up`
 }
 
 _enricher: Any = None
+_T0 = time.monotonic()
+
+
+def log(msg: str) -> None:
+    """Progress on stderr (stdout carries the JSON report)."""
+    print(f"[bench {time.monotonic() - _T0:7.1f}s] {msg}", file=sys.stderr, flush=True)
+
+
+def _terminate(signum: int, _frame: Any) -> None:
+    raise SystemExit(128 + signum)  # so `finally` stops the workers it started
 
 
 def _parse_one(args: tuple[str, str]) -> Any:
@@ -58,9 +76,11 @@ def _parse_one(args: tuple[str, str]) -> Any:
     from newsflow_shared.messages import SourceKind
 
     body, url = args
-    return parse_html(
+    t = time.process_time()
+    article = parse_html(
         decode(body.encode(), "utf-8"), doc_id="b", url=url, source_kind=SourceKind.URL
     )
+    return article, time.process_time() - t
 
 
 def _enrich_one(article: Any) -> Any:
@@ -69,7 +89,9 @@ def _enrich_one(article: Any) -> Any:
         from newsflow_enrich.core import Enricher
 
         _enricher = Enricher.load()
-    return _enricher.enrich(article.title, article.text, article.published, article.doc_id)
+    t = time.process_time()
+    out = _enricher.enrich(article.title, article.text, article.published, article.doc_id)
+    return out, time.process_time() - t
 
 
 def _warm(_: int) -> None:
@@ -100,7 +122,13 @@ def _own_cpu(p: psutil.Process) -> float:
 
 
 def _tree_cpu(p: psutil.Process) -> float:
-    total = 0.0
+    """CPU of the process, its live descendants and its reaped children (recycled pool
+    children of a Celery worker keep counting)."""
+    try:
+        t = p.cpu_times()
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = t.children_user + t.children_system
     for q in [p, *p.children(recursive=True)]:
         try:
             t = q.cpu_times()
@@ -110,10 +138,45 @@ def _tree_cpu(p: psutil.Process) -> float:
     return total
 
 
+def _es_work(es: Any) -> dict[str, float]:
+    """Elasticsearch's own account of its work (node stats): milliseconds per activity, and
+    operations completed per thread pool (`ops_<pool>`)."""
+    node = next(iter(es.nodes.stats(metric="indices,jvm,thread_pool")["nodes"].values()))
+    i = node["indices"]
+    work = {
+        "indexing": i["indexing"]["index_time_in_millis"],
+        "get": i["get"]["time_in_millis"],
+        "search": i["search"]["query_time_in_millis"] + i["search"]["fetch_time_in_millis"],
+        "refresh": i["refresh"]["total_time_in_millis"],
+        "merge": i["merges"]["total_time_in_millis"],
+        "flush": i["flush"]["total_time_in_millis"],
+        "gc": sum(c["collection_time_in_millis"] for c in node["jvm"]["gc"]["collectors"].values()),
+        "refreshes": i["refresh"]["total"],
+        "gets": i["get"]["total"],
+        "docs_indexed": i["indexing"]["index_total"],
+    }
+    for pool, st in node["thread_pool"].items():
+        if st["completed"]:
+            work[f"ops_{pool}"] = st["completed"]
+    return work
+
+
+def _add(total: dict[str, float], part: dict[str, float]) -> None:
+    for k, v in part.items():
+        total[k] = total.get(k, 0.0) + v
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=200)
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="alone/end-to-end measurements, alternating order (ABBA); results pooled",
+    )
     args = ap.parse_args()
+    signal.signal(signal.SIGTERM, _terminate)
 
     import httpx
 
@@ -136,11 +199,31 @@ def main() -> None:
     prefix = rt.settings.index_prefix
     init_indices(rt.es, prefix)
     rt.redis.flushdb()
-    report: dict[str, Any] = {"n": len(urls), "cores": CORES}
-    alone: dict[str, float] = {}
-    try:
-        # ---- each stage alone
+    me = psutil.Process()
+    services = {
+        name: psutil.Process(int((ROOT / "var" / "run" / f"{name}.pid").read_text()))
+        for name in ("elasticsearch", "redis")
+        if (ROOT / "var" / "run" / f"{name}.pid").is_file()
+    }
+    es_proc = services.get("elasticsearch")
+
+    def reset() -> None:
+        """Fresh indices, and Elasticsearch done applying them before anything is timed."""
+        drop_indices(rt.es, prefix)
+        init_indices(rt.es, prefix)
+        rt.es.cluster.health(index=f"{prefix}*", wait_for_status="green", timeout="60s")
+        deadline = time.monotonic() + 30
+        while rt.es.cluster.pending_tasks()["tasks"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.0)  # shard-started and mapping tasks settle asynchronously
+
+    def alone() -> tuple[dict[str, float], dict[str, float], float]:
+        """Each stage alone on the pages: seconds per stage, CPU per stage, ES CPU of index."""
+        log("stages alone")
+        secs: dict[str, float] = {}
+        cpu: dict[str, float] = {}
         client = httpx.Client(timeout=20)
+        c0 = _own_cpu(me)
         t = time.perf_counter()
         with ThreadPoolExecutor(8) as pool:
             fetched = list(
@@ -158,36 +241,42 @@ def main() -> None:
             )
         for r in fetched:
             fcore.detect_charset(r.body, r.header_charset)
-        alone["fetch"] = len(urls) / (time.perf_counter() - t)
+        secs["fetch"] = time.perf_counter() - t
+        cpu["fetch"] = _own_cpu(me) - c0  # fetch threads and the test server
+        client.close()
         bodies = [(r.body.decode("utf-8", "replace"), r.final_url) for r in fetched]
-        with ProcessPoolExecutor(CORES) as pool:
+        with ProcessPoolExecutor(CORES, mp_context=SPAWN) as pool:
+            list(pool.map(_parse_one, bodies[:CORES]))  # imports are not per-article work
             t = time.perf_counter()
-            articles = list(pool.map(_parse_one, bodies, chunksize=4))
-            alone["parse"] = len(urls) / (time.perf_counter() - t)
+            parsed = list(pool.map(_parse_one, bodies, chunksize=4))
+            secs["parse"] = time.perf_counter() - t
+        cpu["parse"] = sum(c for _, c in parsed)
         articles = [
             a.model_copy(update={"doc_id": doc_id_for_url(u)})
-            for a, u in zip(articles, urls, strict=True)
+            for (a, _), u in zip(parsed, urls, strict=True)
         ]
-        with ProcessPoolExecutor(CORES) as pool:
+        with ProcessPoolExecutor(CORES, mp_context=SPAWN) as pool:
             list(pool.map(_warm, range(CORES)))  # model load is not per-article work
             t = time.perf_counter()
             enriched = list(pool.map(_enrich_one, articles, chunksize=2))
-            alone["enrich"] = len(urls) / (time.perf_counter() - t)
+            secs["enrich"] = time.perf_counter() - t
+        cpu["enrich"] = sum(c for _, c in enriched)
+        c0, es0 = _own_cpu(me), _tree_cpu(es_proc) if es_proc else 0.0
         t = time.perf_counter()
-        pairs = list(zip(articles, enriched, strict=True))
+        pairs = [(a, e) for a, (e, _) in zip(articles, enriched, strict=True)]
         for i in range(0, len(pairs), 50):
             write_batch(rt.es, prefix, pairs[i : i + 50])
         rt.es.indices.refresh(index=names("articles", prefix).read)
-        alone["index"] = len(urls) / (time.perf_counter() - t)
-        drop_indices(rt.es, prefix)
-        init_indices(rt.es, prefix)
-        report["stage_alone_articles_per_s"] = {k: round(v, 2) for k, v in alone.items()}
-        ideal = 1 / sum(1 / v for v in alone.values())
-        report["ideal_pipeline_articles_per_s"] = round(ideal, 2)
+        secs["index"] = time.perf_counter() - t
+        cpu["index"] = _own_cpu(me) - c0  # the client; Elasticsearch's part is returned apart
+        index_es = (_tree_cpu(es_proc) - es0) if es_proc else 0.0
+        reset()
+        return secs, cpu, index_es
 
-        # ---- the real pipeline
-        celery = str(Path(sys.executable).with_name("celery"))
-        procs: dict[str, subprocess.Popen[bytes]] = {}
+    celery = str(Path(sys.executable).with_name("celery"))
+    procs: dict[str, subprocess.Popen[bytes]] = {}
+    report: dict[str, Any] = {"n": len(urls), "rounds": args.rounds, "cores": CORES}
+    try:
         for stage, extra in WORKERS.items():
             procs[stage] = subprocess.Popen(
                 [
@@ -209,85 +298,191 @@ def main() -> None:
                 stderr=subprocess.DEVNULL,
             )
         ps = {s: psutil.Process(p.pid) for s, p in procs.items()}
-        services = {
-            name: psutil.Process(int((ROOT / "var" / "run" / f"{name}.pid").read_text()))
-            for name in ("elasticsearch", "redis")
-            if (ROOT / "var" / "run" / f"{name}.pid").is_file()
-        }
         wait_for_workers(app, {f"{s}-bench-{RUN}" for s in WORKERS})
-        # warm-up: one article through every stage, so enrich children have loaded spaCy
+        log("workers up; warming up")
+        # warm-up: articles through every stage, so enrich children have loaded spaCy and
+        # Elasticsearch has compiled (JIT) its single-document paths; a long-running stack
+        # has done both, a bench run should not charge them to the pipeline
         warm = Submitter(rt, source="bench warm-up")
-        for u in urls[:4]:
+        for u in urls[: min(len(urls), 20)]:
             warm.url(u)
-        wait_for_job(rt, warm.sub.job_id, timeout=1800, poll=0.1)
-        drop_indices(rt.es, prefix)
-        init_indices(rt.es, prefix)
+        wait_for_job(rt, warm.sub.job_id, timeout=600, poll=0.1)
+        reset()
         peak = dict.fromkeys(WORKERS, 0)
         stop = threading.Event()
+        sampling = threading.Event()  # RSS is sampled during the end-to-end runs
 
         def sample() -> None:
+            # Listing a tree scans all of /proc (~1 ms): refresh the lists every 2 s and read
+            # RSS at 4 Hz, so sampling does not take CPU from the pipeline it measures.
+            trees: dict[str, list[psutil.Process]] = {}
+            listed = 0.0
             while not stop.is_set():
-                for s, p in ps.items():
-                    peak[s] = max(peak[s], _tree_rss(p))
-                time.sleep(0.2)
+                if not sampling.wait(0.25):
+                    continue
+                if time.monotonic() - listed > 2.0:
+                    for s, p in ps.items():
+                        try:
+                            trees[s] = [p, *p.children(recursive=True)]
+                        except psutil.NoSuchProcess:
+                            trees[s] = []
+                    listed = time.monotonic()
+                for s, procs_ in trees.items():
+                    rss = 0
+                    for q in procs_:
+                        with contextlib.suppress(psutil.NoSuchProcess):
+                            rss += q.memory_info().rss
+                    peak[s] = max(peak[s], rss)
+                time.sleep(0.25)
+
+        def end_to_end() -> dict[str, Any]:
+            """The real pipeline on the pages: time, counts and the whole CPU account."""
+            log("end to end")
+            cpu0 = {s: _tree_cpu(p) for s, p in ps.items()}
+            svc0 = {s: _tree_cpu(p) for s, p in services.items()}
+            main0 = {s: _own_cpu(p) for s, p in ps.items()}
+            es_work0 = _es_work(rt.es)
+            sampling.set()
+            me0, sys0 = _own_cpu(me), psutil.cpu_times()
+            t = time.perf_counter()
+            sub = Submitter(rt, source="bench")
+            for u in urls:
+                sub.url(u)
+            summary = wait_for_job(rt, sub.sub.job_id, timeout=1800, poll=0.1)
+            rt.es.indices.refresh(index=names("articles", prefix).read)
+            searchable = rt.es.count(index=names("articles", prefix).read)["count"]
+            elapsed = time.perf_counter() - t
+            bench_cpu = _own_cpu(me) - me0
+            sys1 = psutil.cpu_times()
+            sampling.clear()
+            cpu = {s: _tree_cpu(p) - cpu0[s] for s, p in ps.items()}
+            idle = (sys1.idle + getattr(sys1, "iowait", 0.0)) - (
+                sys0.idle + getattr(sys0, "iowait", 0.0)
+            )
+            steal = getattr(sys1, "steal", 0.0) - getattr(sys0, "steal", 0.0)
+            svc = {s: _tree_cpu(p) - svc0[s] for s, p in services.items()}
+            es_work1 = _es_work(rt.es)
+            reset()
+            return {
+                "seconds": elapsed,
+                "counts": summary["counts"],
+                "searchable": searchable,
+                "cpu": cpu,
+                "main": {s: _own_cpu(p) - main0[s] for s, p in ps.items()},
+                "services": svc,
+                "bench": bench_cpu,
+                "idle": idle,
+                "steal": steal,
+                "es_work_ms": {k: v - es_work0.get(k, 0) for k, v in es_work1.items()},
+            }
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        cpu0 = {s: _tree_cpu(p) for s, p in ps.items()}
-        svc0 = {s: _tree_cpu(p) for s, p in services.items()}
-        me = psutil.Process()
-        me0, sys0 = _own_cpu(me), psutil.cpu_times()
-        t = time.perf_counter()
-        sub = Submitter(rt, source="bench")
-        for u in urls:
-            sub.url(u)
-        summary = wait_for_job(rt, sub.sub.job_id, timeout=1800, poll=0.1)
-        rt.es.indices.refresh(index=names("articles", prefix).read)
-        searchable = rt.es.count(index=names("articles", prefix).read)["count"]
-        elapsed = time.perf_counter() - t
-        cpu = {s: _tree_cpu(p) - cpu0[s] for s, p in ps.items()}
-        svc_cpu = {s: round(_tree_cpu(p) - svc0[s], 2) for s, p in services.items()}
-        bench_cpu = _own_cpu(me) - me0
-        sys1 = psutil.cpu_times()
-        idle = (sys1.idle + getattr(sys1, "iowait", 0.0)) - (
-            sys0.idle + getattr(sys0, "iowait", 0.0)
-        )
-        steal = getattr(sys1, "steal", 0.0) - getattr(sys0, "steal", 0.0)
+        per_round: list[dict[str, Any]] = []
+        alone_secs: dict[str, float] = {}
+        alone_cpu: dict[str, float] = {}
+        alone_index_es = 0.0
+        e2e_secs = 0.0
+        indexed = 0
+        counts: dict[str, float] = {}
+        acct: dict[str, dict[str, float]] = {
+            k: {} for k in ("cpu", "main", "services", "es_work_ms")
+        }
+        rest: dict[str, float] = {}
+        for r in range(args.rounds):
+            log(f"round {r + 1}/{args.rounds}")
+            # ABBA: drift on a shared host hits both measurements alike over the rounds
+            if r % 2 == 0:
+                a = alone()
+                e = end_to_end()
+            else:
+                e = end_to_end()
+                a = alone()
+            secs, cpu, index_es = a
+            _add(alone_secs, secs)
+            _add(alone_cpu, cpu)
+            alone_index_es += index_es
+            e2e_secs += e["seconds"]
+            indexed += e["counts"].get("indexed", 0)
+            _add(counts, e["counts"])
+            for k in acct:
+                _add(acct[k], e[k])
+            _add(rest, {k: e[k] for k in ("bench", "idle", "steal")})
+            ideal_r = 1 / sum(v / len(urls) for v in secs.values())
+            per_round.append(
+                {
+                    "ideal_articles_per_s": round(ideal_r, 3),
+                    "end_to_end_articles_per_s": round(
+                        e["counts"].get("indexed", 0) / e["seconds"], 3
+                    ),
+                    "efficiency": round(e["counts"].get("indexed", 0) / e["seconds"] / ideal_r, 3),
+                    "searchable": e["searchable"],
+                }
+            )
         stop.set()
+        sampling.set()
         sampler.join()
-        e2e = summary["counts"].get("indexed", 0) / elapsed
+
+        n_total = len(urls) * args.rounds
+        stage_rate = {s: n_total / v for s, v in alone_secs.items()}
+        ideal = 1 / sum(1 / v for v in stage_rate.values())
+        e2e = indexed / e2e_secs
+        report["stage_alone_articles_per_s"] = {k: round(v, 2) for k, v in stage_rate.items()}
+        report["ideal_pipeline_articles_per_s"] = round(ideal, 2)
         report["end_to_end"] = {
-            "seconds": round(elapsed, 2),
-            "counts": summary["counts"],
-            "searchable": searchable,
+            "seconds": round(e2e_secs, 2),
+            "counts": {k: int(v) for k, v in sorted(counts.items())},
+            "submitted": n_total,
             "articles_per_s": round(e2e, 2),
         }
         report["efficiency"] = round(e2e / ideal, 3)
+        report["efficiency_per_round"] = [x["efficiency"] for x in per_round]
+        report["efficiency_median"] = round(
+            statistics.median(x["efficiency"] for x in per_round), 3
+        )
         report["efficiency_target"] = TARGET
         report["efficiency_ok"] = e2e / ideal >= TARGET
+        report["rounds_detail"] = per_round
         report["peak_rss_mb_per_worker"] = {s: round(v / 2**20, 1) for s, v in peak.items()}
+        cpu = acct["cpu"]
         total_cpu = sum(cpu.values()) or 1.0
+        # CPU seconds, summed over the end-to-end runs
         report["cpu_seconds_per_stage"] = {s: round(v, 2) for s, v in cpu.items()}
         report["cpu_share_per_stage"] = {s: round(v / total_cpu, 3) for s, v in cpu.items()}
-        # what the stores cost on the same cores during the end-to-end run (make up's stack)
-        report["cpu_seconds_services"] = svc_cpu
-        report["cpu_seconds_available"] = round(CORES * elapsed, 1)
+        # of which the Celery main process (broker I/O, handing messages to pool children)
+        report["cpu_seconds_worker_main_process"] = {
+            k: round(v, 2) for k, v in acct["main"].items()
+        }
+        # the stages' own work alone on the same pages (fetch: with the test server; index:
+        # client side, Elasticsearch's part apart), and what the pipeline added to each
+        report["cpu_seconds_alone"] = {s: round(v, 2) for s, v in alone_cpu.items()}
+        report["cpu_seconds_alone_index_elasticsearch"] = round(alone_index_es, 2)
+        report["cpu_seconds_added_by_pipeline"] = {
+            s: round(cpu[s] - alone_cpu[s], 2) for s in cpu if s != "fetch"
+        }
+        # what the stores cost on the same cores during the end-to-end runs (make up's stack),
+        # and Elasticsearch's own account of that work (ms per activity, all threads)
+        report["cpu_seconds_services"] = {k: round(v, 2) for k, v in acct["services"].items()}
+        report["elasticsearch_work_ms"] = {k: int(v) for k, v in acct["es_work_ms"].items()}
+        available = CORES * e2e_secs
+        report["cpu_seconds_available"] = round(available, 1)
         # the rest of the account: this process (test HTTP server, submitting, polling the
-        # ledger, sampling), cores left idle, and what no process above was charged
-        # (kernel threads, interrupts: loopback networking and disk writes)
-        report["cpu_seconds_bench_process"] = round(bench_cpu, 2)
-        report["cpu_seconds_idle"] = round(idle, 2)
-        # time the hypervisor gave our vCPUs to someone else (noise, not overhead)
-        report["cpu_seconds_stolen"] = round(steal, 2)
+        # ledger, sampling), cores left idle, time the hypervisor gave our vCPUs to someone
+        # else (noise, not overhead), and what no process above was charged (kernel
+        # threads, interrupts: loopback networking and disk writes)
+        report["cpu_seconds_bench_process"] = round(rest["bench"], 2)
+        report["cpu_seconds_idle"] = round(rest["idle"], 2)
+        report["cpu_seconds_stolen"] = round(rest["steal"], 2)
         report["cpu_seconds_unattributed"] = round(
-            CORES * elapsed - idle - steal - bench_cpu - sum(cpu.values()) - sum(svc_cpu.values()),
+            available - sum(rest.values()) - sum(cpu.values()) - sum(acct["services"].values()),
             2,
         )
+    finally:
         for p in procs.values():
-            os.killpg(p.pid, signal.SIGTERM)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(p.pid, signal.SIGTERM)
         for p in procs.values():
             p.wait(timeout=60)
-    finally:
         drop_indices(rt.es, prefix)
         rt.redis.flushdb()
         srv.shutdown()

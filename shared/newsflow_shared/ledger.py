@@ -109,6 +109,15 @@ class Ledger:
     def fail(self, job_id: str, item_id: str, stage: str, error: str) -> None:
         self._set_state(job_id, item_id, "failed", stage=stage, error=error[:2000])
 
+    def fail_unless_final(self, job_id: str, item_id: str, stage: str, error: str) -> bool:
+        """Record `failed` unless the item already ended (e.g. indexed earlier in the same
+        batch); True if it was recorded. For a stage that crashed part-way through a batch."""
+        state = cast(bytes | None, self.r.hget(self._states(job_id), item_id))
+        if state is not None and state.decode() in FINAL_STATES:
+            return False
+        self.fail(job_id, item_id, stage, error)
+        return True
+
     def expanded(self, job_id: str, item_id: str, children: int) -> None:
         self._set_state(job_id, item_id, "expanded", children=children)
 

@@ -121,17 +121,37 @@ class ContentStore:
 
     def get_article(self, doc_id: str) -> tuple[ParsedArticle, Enrichment | None]:
         """The parsed article and its enrichment (None if enrichment has not run)."""
+        got = self.get_articles([doc_id])[doc_id]
+        if isinstance(got, PermanentError):
+            raise got
+        return got
+
+    def get_articles(
+        self, doc_ids: list[str]
+    ) -> dict[str, tuple[ParsedArticle, Enrichment | None] | PermanentError]:
+        """Several articles in one request (the index stage reads a whole batch): per doc_id
+        the parsed article and its enrichment, or the PermanentError saying why not.
+        A failed request raises Transient/PermanentError for the whole batch."""
+        ids = [f"{d}:{part}" for d in doc_ids for part in ("parsed", "enrichment")]
         try:
-            res = self.es.mget(index=self.n.read, ids=[f"{doc_id}:parsed", f"{doc_id}:enrichment"])
+            res = self.es.mget(index=self.n.read, ids=ids)
         except (ApiError, TransportError) as exc:
             raise es_errors_to_newsflow(exc) from exc
-        parsed, enr = (d.get("_source") if d.get("found") else None for d in res["docs"])
-        if not parsed:
-            raise PermanentError("content_missing", f"no parsed article for {doc_id}")
-        return (
-            ParsedArticle.model_validate(parsed["parsed"]),
-            Enrichment.model_validate(enr["enrichment"]) if enr else None,
-        )
+        found = {d["_id"]: d["_source"] for d in res["docs"] if d.get("found")}
+        out: dict[str, tuple[ParsedArticle, Enrichment | None] | PermanentError] = {}
+        for doc_id in doc_ids:
+            parsed, enr = found.get(f"{doc_id}:parsed"), found.get(f"{doc_id}:enrichment")
+            if not parsed:
+                out[doc_id] = PermanentError("content_missing", f"no parsed article for {doc_id}")
+                continue
+            try:
+                out[doc_id] = (
+                    ParsedArticle.model_validate(parsed["parsed"]),
+                    Enrichment.model_validate(enr["enrichment"]) if enr else None,
+                )
+            except ValueError as exc:  # pydantic ValidationError: stored by an older version
+                out[doc_id] = PermanentError("content_invalid", f"{doc_id}: {exc}")
+        return out
 
     def select(
         self, *, stage_done: str, site: str | None = None, doc_ids: list[str] | None = None

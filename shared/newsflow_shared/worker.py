@@ -79,6 +79,20 @@ def admit(stage: str, model: type[M], payload: Any) -> tuple[M, int] | None:
     return msg, attempt
 
 
+def fail_unfinished(stage: str, payloads: list[Any], exc: BaseException) -> int:
+    """A batch task crashed (a bug, a soft time limit): record `failed` for each of its items
+    that has not ended yet, so none is left in flight forever. Returns how many."""
+    ledger = get_runtime().ledger
+    error = f"{type(exc).__name__}: {exc}"
+    failed = 0
+    for payload in payloads:
+        job, item = _ids(payload)
+        if job and item:
+            failed += ledger.fail_unless_final(job, item, stage, error)
+    log.error("batch_failed", stage=stage, items=len(payloads), recorded_failed=failed, error=error)
+    return failed
+
+
 def run_stage(stage: str, model: type[M], payload: Any, work: Callable[[M], None]) -> None:
     """Admit `payload`, run `work` on it; record permanent errors as `rejected`."""
     admitted = admit(stage, model, payload)
@@ -131,6 +145,7 @@ __all__ = [
     "TransientError",
     "admit",
     "app",
+    "fail_unfinished",
     "hand_on",
     "run_stage",
     "stage_task",

@@ -114,3 +114,41 @@ def test_batch_records_every_message_it_cannot_index(runtime) -> None:  # type: 
     assert recs[items[1]]["reason"] == "invalid_message"
     assert recs[items[2]]["reason"] == "invalid_message"
     assert runtime.ledger.summary(job)["done"]
+
+
+def test_a_batch_that_crashes_leaves_no_item_in_flight(runtime, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A bug or a soft time limit inside the batch: its messages are acked anyway, so every
+    item not yet ended is recorded `failed`; items that ended before the crash keep their
+    state."""
+    from celery_batches import SimpleRequest
+
+    import newsflow_index.tasks as tasks
+    from newsflow_shared.runtime import get_runtime
+
+    ledger = get_runtime().ledger
+    real_indexed = ledger.indexed
+    calls = []
+
+    def indexed_then_crash(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(args)
+        if len(calls) > 1:
+            raise RuntimeError("bug after the first item")
+        real_indexed(*args, **kwargs)
+
+    monkeypatch.setattr(ledger, "indexed", indexed_then_crash)  # a fault in our code
+    job, items = _job(runtime, 3)
+    msgs = []
+    for it in items:
+        doc_id = "t" + uuid.uuid4().hex
+        runtime.store.put_parsed(_article(doc_id))
+        msgs.append({"schema_version": 1, "job_id": job, "item_id": it, "doc_id": doc_id})
+    requests = [
+        SimpleRequest(f"r{i}", tasks.TASK_INDEX, (m,), {}, {}, "h", False, None, None, {})
+        for i, m in enumerate(msgs)
+    ]
+    with pytest.raises(RuntimeError):
+        tasks.index_task.run(requests)
+    states = [runtime.ledger.item(job, it)["state"] for it in items]
+    assert states == ["indexed", "failed", "failed"]
+    assert "bug after the first item" in runtime.ledger.item(job, items[1])["error"]
+    assert runtime.ledger.summary(job)["done"]

@@ -116,6 +116,18 @@ def test_content_store_round_trip(runtime) -> None:  # type: ignore[no-untyped-d
     with pytest.raises(PermanentError) as e:
         store.get_parsed("t-missing")
     assert e.value.reason == "content_missing"
+    # a batch read: found, missing, and a stored part this version cannot read
+    bad = "t" + uuid.uuid4().hex
+    runtime.es.index(
+        index=store.n.write,
+        id=f"{bad}:parsed",
+        document={"doc_id": bad, "part": "parsed", "parsed": {"title": 1}},
+    )
+    got_many = store.get_articles([doc_id, "t-missing", bad])
+    assert got_many[doc_id] == (article, enr)
+    missing, invalid = got_many["t-missing"], got_many[bad]
+    assert isinstance(missing, PermanentError) and missing.reason == "content_missing"
+    assert isinstance(invalid, PermanentError) and invalid.reason == "content_invalid"
     runtime.es.indices.refresh(index=names("content", runtime.settings.index_prefix).read)
     selected = [r["doc_id"] for r in store.select(stage_done="fetched", doc_ids=[doc_id])]
     assert selected == [doc_id]

@@ -21,7 +21,7 @@ from newsflow_shared.messages import Enrichment, IndexRequest, ParsedArticle
 from newsflow_shared.runtime import get_runtime
 from newsflow_shared.settings import HARD_LIMIT_MARGIN, get_settings
 from newsflow_shared.stages import TASK_INDEX
-from newsflow_shared.worker import admit, app, hand_on
+from newsflow_shared.worker import admit, app, fail_unfinished, hand_on
 
 log = get_logger(__name__)
 _s = get_settings()
@@ -42,24 +42,29 @@ def index_batch(payloads: list[Any]) -> None:
     """Index a batch of IndexRequests; every message ends indexed, retried, rejected or failed."""
     rt = get_runtime()
     msgs: dict[str, list[tuple[IndexRequest, int]]] = {}
-    articles: list[tuple[ParsedArticle, Enrichment | None]] = []
     for payload in payloads:
         admitted = admit("index", IndexRequest, payload)
-        if admitted is None:
-            continue
-        msg, attempt = admitted
-        first = msg.doc_id not in msgs
-        msgs.setdefault(msg.doc_id, []).append((msg, attempt))
-        if not first:
-            continue
-        try:
-            articles.append(rt.store.get_article(msg.doc_id))
-        except PermanentError as exc:
-            rt.ledger.reject(msg.job_id, msg.item_id, "index", exc.reason, exc.message)
-            msgs.pop(msg.doc_id)
-        except TransientError as exc:
-            _retry(msg, attempt, str(exc))
-            msgs.pop(msg.doc_id)
+        if admitted is not None:
+            msgs.setdefault(admitted[0].doc_id, []).append(admitted)
+    if not msgs:
+        return
+    try:  # one read for the whole batch
+        stored = rt.store.get_articles(list(msgs))
+    except (TransientError, PermanentError) as exc:
+        for pending in msgs.values():
+            for msg, attempt in pending:
+                if isinstance(exc, TransientError):
+                    _retry(msg, attempt, str(exc))
+                else:
+                    rt.ledger.reject(msg.job_id, msg.item_id, "index", exc.reason, exc.message)
+        return
+    articles: list[tuple[ParsedArticle, Enrichment | None]] = []
+    for doc_id, got in stored.items():
+        if isinstance(got, PermanentError):
+            for msg, _attempt in msgs.pop(doc_id):
+                rt.ledger.reject(msg.job_id, msg.item_id, "index", got.reason, got.message)
+        else:
+            articles.append(got)
     if not articles:
         return
     try:
@@ -95,4 +100,11 @@ def index_batch(payloads: list[Any]) -> None:
     time_limit=_s.index_time_limit + HARD_LIMIT_MARGIN,
 )
 def index_task(requests: list[SimpleRequest]) -> None:
-    index_batch([r.args[0] if r.args else None for r in requests])
+    payloads = [r.args[0] if r.args else None for r in requests]
+    try:
+        index_batch(payloads)
+    except Exception as exc:
+        # The batch's messages are acked whatever happens (acks_late acks failures too):
+        # every item not yet ended is recorded `failed`, then Celery logs the error.
+        fail_unfinished("index", payloads, exc)
+        raise
