@@ -19,6 +19,8 @@ TASK_FETCH_FEED = "fetch.fetch_feed"
 TASK_PARSE = "parse.parse_page"
 TASK_ENRICH = "enrich.enrich_article"
 TASK_INDEX = "index.index_article"
+# Run by whichever worker gave up on a stage task (an errback, never queued by itself).
+TASK_STAGE_LOST = "stage.lost"
 
 TASK_QUEUE = {
     TASK_FETCH_PAGE: Stage.FETCH,

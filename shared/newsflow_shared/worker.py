@@ -2,7 +2,8 @@
 
 The base task retries `TransientError` with exponential backoff and jitter (Celery's own
 autoretry), records `PermanentError` once as `rejected`, and records anything that
-exhausts its retries (or hits the soft time limit) as `failed`: every item ends in the ledger.
+exhausts its retries (or hits the soft time limit) as `failed`; the errback `stage_lost`
+does the same when the hard time limit kills a task: every item ends in the ledger.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from newsflow_shared.logs import get_logger
 from newsflow_shared.messages import Message
 from newsflow_shared.runtime import get_runtime
 from newsflow_shared.settings import HARD_LIMIT_MARGIN, get_settings
-from newsflow_shared.stages import TASK_QUEUE
+from newsflow_shared.stages import TASK_QUEUE, TASK_STAGE_LOST
 
 log = get_logger(__name__)
 M = TypeVar("M", bound=Message)
@@ -89,7 +90,7 @@ def fail_unfinished(stage: str, payloads: list[Any], exc: BaseException) -> int:
         job, item = _ids(payload)
         if job and item:
             failed += ledger.fail_unless_final(job, item, stage, error)
-    log.error("batch_failed", stage=stage, items=len(payloads), recorded_failed=failed, error=error)
+    log.error("unfinished_failed", stage=stage, items=len(payloads), recorded=failed, error=error)
     return failed
 
 
@@ -129,6 +130,18 @@ def stage_task(
     )(run)
 
 
+@app.task(name=TASK_STAGE_LOST)
+def stage_lost(request: Any, exc: BaseException, traceback: Any) -> None:
+    """Errback (`link_error`) of every stage message: Celery calls it with the failed
+    request wherever it gives up on a task. The case it exists for is the hard time limit:
+    the pool child is killed, the worker's main process marks the task failed and acks the
+    message, and no code of ours ran. The item is recorded `failed` unless it already ended
+    (on ordinary failures `StageTask.on_failure` records it too, idempotently)."""
+    stage = TASK_QUEUE.get(getattr(request, "task", None) or "")
+    args = getattr(request, "args", None) or [None]
+    fail_unfinished(stage.value if stage else "unknown", [args[0]], exc)
+
+
 def hand_on(task_name: str, msg: Message, countdown: float | None = None) -> None:
     """Publish the next stage's task: the one way stages hand on."""
     app.send_task(
@@ -136,6 +149,7 @@ def hand_on(task_name: str, msg: Message, countdown: float | None = None) -> Non
         args=[msg.model_dump(mode="json")],
         queue=TASK_QUEUE[task_name].value,
         countdown=countdown,
+        link_error=stage_lost.s(),
     )
 
 
@@ -148,5 +162,6 @@ __all__ = [
     "fail_unfinished",
     "hand_on",
     "run_stage",
+    "stage_lost",
     "stage_task",
 ]
