@@ -92,7 +92,7 @@ test: venv services lint typecheck
 
 bench: venv services
 	$(BIN)/python bench/bench_enrich.py
-	$(BIN)/python bench/bench_pipeline.py
+	$(BIN)/python bench/bench_pipeline.py --rounds 3
 	$(BIN)/python bench/bench_api.py
 
 clean: down

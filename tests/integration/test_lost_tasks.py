@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 import uuid
 from base64 import b64decode
+from types import SimpleNamespace
 
 import pytest
 from billiard.exceptions import TimeLimitExceeded
 from celery.app.task import Context
 
+from newsflow_shared import worker
 from newsflow_shared.messages import ParseRequest, SourceKind
 from newsflow_shared.stages import TASK_PARSE
 from newsflow_shared.worker import app, hand_on
@@ -34,7 +36,7 @@ def _published(redis, queue: str, job: str, item: str) -> dict:  # type: ignore[
     raise AssertionError(f"no message of {job}/{item} in queue {queue!r}")
 
 
-def test_hard_time_limit_kill_is_recorded_failed(runtime, redis) -> None:  # type: ignore[no-untyped-def]
+def test_hard_time_limit_kill_is_recorded_failed(runtime, redis, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     job = uuid.uuid4().hex[:12]
     ledger = runtime.ledger
     ledger.create_job(job, "lost-task test")
@@ -43,18 +45,25 @@ def test_hard_time_limit_kill_is_recorded_failed(runtime, redis) -> None:  # typ
     ledger.start(job, "i1", "parse")
     ledger.indexed(job, "i2", "d2")  # ended already: a late failure report must not undo it
 
+    # hand_on publishes to a queue of this test's own (the suite's parse worker must not
+    # take the messages), then the registry is back as the worker sees it
+    queue = f"lost-test-{job}"
+    with monkeypatch.context() as m:
+        m.setitem(worker.TASK_QUEUE, TASK_PARSE, SimpleNamespace(value=queue))
+        for item in ("i1", "i2"):
+            hand_on(
+                TASK_PARSE,
+                ParseRequest(job_id=job, item_id=item, doc_id="d", source_kind=SourceKind.URL),
+            )
     for item in ("i1", "i2"):
-        hand_on(
-            TASK_PARSE,
-            ParseRequest(job_id=job, item_id=item, doc_id="d", source_kind=SourceKind.URL),
-        )
-    for item in ("i1", "i2"):
-        msg = _published(redis, "parse", job, item)
+        msg = _published(redis, queue, job, item)
         args, kwargs, embed = json.loads(b64decode(msg["body"]))
         assert [e["task"] for e in embed["errbacks"]] == ["stage.lost"]
         # what celery.worker.request.Request does on a hard timeout
         context = Context({**msg["headers"], "args": args, "kwargs": kwargs, **embed})
         app.backend.mark_as_failure(msg["headers"]["id"], TimeLimitExceeded(300), request=context)
+
+    redis.delete(f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
 
     one, two = ledger.item(job, "i1"), ledger.item(job, "i2")
     assert one["state"] == "failed" and one["stage"] == "parse"

@@ -1,5 +1,6 @@
 """The HTTP adapter: httpx with timeouts, a redirect cap, a size cap while streaming,
-and the address policy applied to every hop (redirects are followed here, not by httpx)."""
+and the address policy applied to every hop (redirects are followed here, not by httpx):
+to the addresses the host resolves to before connecting, and to the address connected to."""
 
 from __future__ import annotations
 
@@ -24,6 +25,15 @@ def resolve(host: str, port: int) -> list[str]:
     return sorted({str(info[4][0]) for info in infos})
 
 
+def peer_address(resp: httpx.Response) -> str:
+    """The IP address the response came from (httpcore's `network_stream` extension)."""
+    stream = resp.extensions.get("network_stream")
+    addr = stream.get_extra_info("server_addr") if stream is not None else None
+    if not addr:
+        raise PermanentError("blocked_address", f"{resp.url}: peer address unknown")
+    return str(addr[0])
+
+
 def fetch(
     client: httpx.Client,
     url: str,
@@ -43,6 +53,10 @@ def fetch(
         check_addresses(host, resolve(host, port), allow_hosts)
         try:
             with client.stream("GET", current) as resp:
+                # DNS can answer differently at connect time than at the check above (DNS
+                # rebinding): the address actually connected to passes the same policy
+                # before anything of the response is read or stored.
+                check_addresses(host, [peer_address(resp)], allow_hosts)
                 if resp.status_code in REDIRECTS and "location" in resp.headers:
                     current = urljoin(current, resp.headers["location"])
                     continue

@@ -26,7 +26,11 @@ def client() -> httpx.Client:
     """One pooled HTTP client per worker process."""
     timeout = httpx.Timeout(fs.read_timeout, connect=fs.connect_timeout)
     return httpx.Client(
-        timeout=timeout, follow_redirects=False, headers={"User-Agent": fs.user_agent}
+        timeout=timeout,
+        follow_redirects=False,
+        headers={"User-Agent": fs.user_agent},
+        # direct connections only: the address policy checks the peer actually reached
+        trust_env=False,
     )
 
 
