@@ -74,6 +74,8 @@ class Handler(BaseHTTPRequestHandler):
             )
             body = f"<?xml version='1.0'?><rss version='2.0'><channel><title>Test feed</title>{items}</channel></rss>"
             self._send(200, body.encode(), "application/rss+xml")
+        elif path == "/robots.txt":
+            self._send(200, b"User-agent: *\nDisallow: /private/\n", ctype="text/plain")
         elif path == "/missing":
             self._send(404, b"<html>nope</html>")
         elif path == "/gone":

@@ -26,6 +26,7 @@ BAD = {
     "/nav": ("rejected", "no_content"),
     "/to-loopback": ("rejected", "blocked_address"),
     "/to-metadata": ("rejected", "blocked_address"),
+    "/private/article": ("rejected", "robots_disallowed"),
 }
 
 
@@ -88,6 +89,7 @@ def test_bad_cases_end_with_the_right_state_and_reason(first_run, server) -> Non
     assert items["ftp://example.org/file.html"]["reason"] == "unsupported_scheme"
     # 169.254.169.254 was refused before any connection; retries never reached the server
     assert server.hits["/to-metadata"] == 1
+    assert server.hits["/private/article"] == 0  # robots.txt said no: never requested
     assert server.hits["/missing"] == 1  # permanent errors are not retried
     assert server.hits["/always500"] == 3  # 1 try + 2 retries (NEWSFLOW_MAX_RETRIES=2)
 

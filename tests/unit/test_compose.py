@@ -254,15 +254,20 @@ def test_redis_url_carries_the_password(services: dict[str, Any]) -> None:
 
 def test_defaults_match_the_settings(compose: dict[str, Any]) -> None:
     """A `${NEWSFLOW_X:-default}` names a real setting and repeats its code default."""
+    from pydantic import TypeAdapter
+
     known = {
-        f"{cls.model_config['env_prefix']}{field}".upper(): info.default
+        f"{cls.model_config['env_prefix']}{field}".upper(): info
         for cls in (Settings, FetchSettings, IndexSettings)
         for field, info in cls.model_fields.items()
     }
     for name, op, default in interpolations(compose):
         if name.startswith("NEWSFLOW_") and op == ":-":
             assert name in known, f"{name} is not a newsflow setting"
-            assert default == str(known[name]), f"{name}: {default!r} != {known[name]!r}"
+            info = known[name]
+            # the compose string, read as the setting reads it ("true" -> True, "8" -> 8)
+            value = TypeAdapter(info.annotation).validate_strings(default)
+            assert value == info.default, f"{name}: {default!r} != {info.default!r}"
 
 
 def test_env_example_defaults_match_compose_defaults(compose: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
+from urllib.robotparser import RobotFileParser
 
 import feedparser
 from charset_normalizer import from_bytes
@@ -62,6 +63,22 @@ def check_addresses(host: str, addresses: Iterable[str], allow_hosts: frozenset[
         ip = ipaddress.ip_address(addr.split("%", 1)[0])
         if not ip.is_global:
             raise PermanentError("blocked_address", f"{host} resolves to non-global {ip}")
+
+
+def robots_rules(status: int, body: bytes) -> RobotFileParser:
+    """The rules of a host from its robots.txt response (RFC 9309): a 2xx body is parsed; any
+    4xx means "no rules" (crawl everything). 5xx and unreachable mean "try later": the
+    caller raises TransientError for those and never gets here."""
+    rules = RobotFileParser()
+    ok = 200 <= status < 300
+    rules.parse(body.decode("utf-8", "replace").splitlines() if ok else [])  # no lines: all allowed
+    return rules
+
+
+def check_robots(rules: RobotFileParser, user_agent: str, url: str) -> None:
+    """Refuse a URL the host's robots.txt disallows for our user agent."""
+    if not rules.can_fetch(user_agent, url):
+        raise PermanentError("robots_disallowed", f"{url} is disallowed by robots.txt")
 
 
 def classify_status(status: int, url: str) -> None:

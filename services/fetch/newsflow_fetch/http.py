@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Callable
 from urllib.parse import urljoin
 
 import httpx
@@ -42,8 +43,10 @@ def fetch(
     max_redirects: int,
     allow_hosts: frozenset[str],
     total_timeout: float,
+    before_hop: Callable[[str], None] | None = None,
 ) -> FetchedResponse:
-    """GET `url`, following at most `max_redirects` redirects, each hop checked."""
+    """GET `url`, following at most `max_redirects` redirects, each hop checked (address
+    policy, then `before_hop`, e.g. robots.txt) before it is requested."""
     current = url
     # httpx's read timeout is per read; a server trickling bytes is stopped by this deadline.
     deadline = time.monotonic() + total_timeout
@@ -51,6 +54,8 @@ def fetch(
         host = check_url(current)
         port = httpx.URL(current).port or (443 if current.startswith("https") else 80)
         check_addresses(host, resolve(host, port), allow_hosts)
+        if before_hop is not None:
+            before_hop(current)
         try:
             with client.stream("GET", current) as resp:
                 # DNS can answer differently at connect time than at the check above (DNS

@@ -17,6 +17,11 @@ class FetchSettings(BaseSettings):
     max_bytes: int = Field(10 * 1024 * 1024, gt=0)
     max_redirects: int = Field(5, ge=0, le=20)
     user_agent: str = "newsflow/0.1 (+https://github.com/newsflow; news research crawler)"
+    # robots.txt (RFC 9309): obeyed for our user agent's product token ("newsflow"); each
+    # worker process keeps a host's rules for `robots_ttl` seconds
+    obey_robots: bool = True
+    robots_ttl: float = Field(3600.0, gt=0)
+    robots_max_bytes: int = Field(512 * 1024, gt=0)
     # Hosts exempt from the non-global address check (comma-separated), e.g. "127.0.0.1"
     # for a local test server. Empty in production.
     allow_hosts: Annotated[frozenset[str], NoDecode] = frozenset()

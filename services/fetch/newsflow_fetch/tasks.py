@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from functools import cache
 from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
 
 import httpx
 
 from newsflow_fetch import core, http
 from newsflow_fetch.settings import FetchSettings
 from newsflow_shared.celery_app import app  # `celery -A <this module>` finds the app here
+from newsflow_shared.errors import PermanentError, TransientError
 from newsflow_shared.ids import doc_id_for_url
 from newsflow_shared.messages import FeedRequest, FetchRequest, ParseRequest, SourceKind
 from newsflow_shared.runtime import get_runtime
@@ -34,6 +37,44 @@ def client() -> httpx.Client:
     )
 
 
+# origin -> (monotonic expiry, rules): per worker process
+_robots: dict[str, tuple[float, RobotFileParser]] = {}
+
+
+def _robots_rules(url: str) -> RobotFileParser:
+    """The rules of `url`'s origin, fetched through the same guarded client when not cached."""
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    cached = _robots.get(origin)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    try:
+        resp = http.fetch(
+            client(),
+            f"{origin}/robots.txt",
+            max_bytes=fs.robots_max_bytes,
+            max_redirects=fs.max_redirects,
+            allow_hosts=fs.allow_hosts,
+            total_timeout=fs.total_timeout,
+        )
+        status, body = resp.status, resp.body
+    except PermanentError as exc:
+        if exc.reason == "blocked_address":
+            raise
+        status, body = 404, b""  # too large, redirect loop: no usable rules
+    except TransientError as exc:
+        raise TransientError("robots_unavailable", f"{origin}/robots.txt: {exc}") from exc
+    if status == 429 or status >= 500:
+        raise TransientError("robots_unavailable", f"{origin}/robots.txt answered {status}")
+    rules = core.robots_rules(status, body)
+    _robots[origin] = (time.monotonic() + fs.robots_ttl, rules)
+    return rules
+
+
+def _check_robots(url: str) -> None:
+    core.check_robots(_robots_rules(url), fs.user_agent, url)
+
+
 def _download(url: str) -> core.FetchedResponse:
     resp = http.fetch(
         client(),
@@ -42,6 +83,7 @@ def _download(url: str) -> core.FetchedResponse:
         max_redirects=fs.max_redirects,
         allow_hosts=fs.allow_hosts,
         total_timeout=fs.total_timeout,
+        before_hop=_check_robots if fs.obey_robots else None,
     )
     core.classify_status(resp.status, resp.final_url)
     return resp

@@ -102,3 +102,25 @@ def test_feed_parsing() -> None:
     assert hints.published is not None and hints.published.day == 3
     with pytest.raises(PermanentError):
         core.parse_feed(b"this is not a feed <<<", "https://x/feed")
+
+
+UA = "newsflow/0.1 (+https://example.org; research crawler)"
+
+
+def test_robots_rules_for_our_user_agent() -> None:
+    rules = core.robots_rules(200, b"User-agent: *\nDisallow: /private/\n")
+    core.check_robots(rules, UA, "https://news.example/world/a.html")
+    with pytest.raises(PermanentError) as e:
+        core.check_robots(rules, UA, "https://news.example/private/a.html")
+    assert e.value.reason == "robots_disallowed"
+    # a group for our product token wins over `*`
+    ours = core.robots_rules(200, b"User-agent: newsflow\nDisallow: /\n\nUser-agent: *\nAllow: /\n")
+    with pytest.raises(PermanentError):
+        core.check_robots(ours, UA, "https://news.example/a.html")
+    assert ours.can_fetch("otherbot/1.0", "https://news.example/a.html")
+
+
+@pytest.mark.parametrize("status", [401, 403, 404, 410])
+def test_robots_4xx_means_no_rules(status: int) -> None:
+    rules = core.robots_rules(status, b"User-agent: *\nDisallow: /\n")  # body ignored
+    core.check_robots(rules, UA, "https://news.example/private/a.html")
