@@ -41,3 +41,26 @@ def test_connected_address_is_checked_too(page_url, monkeypatch) -> None:  # typ
 def test_allowlisted_host_is_fetched(page_url) -> None:  # type: ignore[no-untyped-def]
     got = _fetch(page_url, frozenset({"localhost"}))
     assert got.status == 200 and got.content_type == "text/html" and len(got.body) > 1000
+
+
+def test_robots_rules_are_fetched_once_per_origin_and_bounded(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import newsflow_fetch.tasks as tasks
+    from newsflow_fetch.settings import FetchSettings
+
+    monkeypatch.setattr(tasks, "fs", FetchSettings(allow_hosts=frozenset({"localhost"})))
+    monkeypatch.setattr(tasks, "_robots", {})
+    monkeypatch.setattr(tasks, "_ROBOTS_MAX_HOSTS", 2)
+    servers = [testserver.start(CORPUS) for _ in range(3)]
+    try:
+        first = f"http://localhost:{servers[0].server_address[1]}"
+        tasks._check_robots(f"{first}/corpus/a.html")
+        with pytest.raises(PermanentError) as e:
+            tasks._check_robots(f"{first}/private/a.html")
+        assert e.value.reason == "robots_disallowed"
+        assert servers[0].hits["/robots.txt"] == 1  # the second check used the cached rules
+        for srv in servers[1:]:
+            tasks._check_robots(f"http://localhost:{srv.server_address[1]}/corpus/a.html")
+            assert len(tasks._robots) <= 2
+    finally:
+        for srv in servers:
+            srv.shutdown()

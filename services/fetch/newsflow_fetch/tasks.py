@@ -37,8 +37,9 @@ def client() -> httpx.Client:
     )
 
 
-# origin -> (monotonic expiry, rules): per worker process
+# origin -> (monotonic expiry, rules): per worker process, at most _ROBOTS_MAX_HOSTS origins
 _robots: dict[str, tuple[float, RobotFileParser]] = {}
+_ROBOTS_MAX_HOSTS = 10_000
 
 
 def _robots_rules(url: str) -> RobotFileParser:
@@ -67,7 +68,13 @@ def _robots_rules(url: str) -> RobotFileParser:
     if status == 429 or status >= 500:
         raise TransientError("robots_unavailable", f"{origin}/robots.txt answered {status}")
     rules = core.robots_rules(status, body)
-    _robots[origin] = (time.monotonic() + fs.robots_ttl, rules)
+    now = time.monotonic()
+    if len(_robots) >= _ROBOTS_MAX_HOSTS:  # bounded: drop expired rules, else start afresh
+        for key in [k for k, (expires, _) in _robots.items() if expires <= now]:
+            del _robots[key]
+        if len(_robots) >= _ROBOTS_MAX_HOSTS:
+            _robots.clear()
+    _robots[origin] = (now + fs.robots_ttl, rules)
     return rules
 
 
