@@ -45,6 +45,8 @@ os.environ.update(
     NEWSFLOW_LEDGER_PREFIX=f"bench-{RUN}",
     NEWSFLOW_REDIS_URL="redis://127.0.0.1:6379/14",
     NEWSFLOW_FETCH_ALLOW_HOSTS="localhost",
+    # all N pages come from one local server; politeness is a deliberate delay, not overhead
+    NEWSFLOW_FETCH_HOST_INTERVAL="0",
 )
 CORES = os.cpu_count() or 2
 # Pools are spawned, not forked: this process runs threads (the test HTTP server, the RSS

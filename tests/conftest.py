@@ -85,6 +85,8 @@ STAGES = {
 # few, quick retries so failing cases settle in seconds.
 WORKER_ENV = {
     "NEWSFLOW_FETCH_ALLOW_HOSTS": "localhost",
+    # every page comes from one local server: pace it, but briefly
+    "NEWSFLOW_FETCH_HOST_INTERVAL": "0.05",
     "NEWSFLOW_FETCH_READ_TIMEOUT": "2",
     "NEWSFLOW_FETCH_TOTAL_TIMEOUT": "6",
     "NEWSFLOW_MAX_RETRIES": "2",

@@ -10,7 +10,7 @@ import testserver
 from helpers import CORPUS, fundus_pages
 from newsflow_fetch import http
 from newsflow_fetch.core import FetchedResponse
-from newsflow_shared.errors import PermanentError
+from newsflow_shared.errors import PermanentError, TransientError
 
 pytestmark = pytest.mark.integration
 
@@ -53,14 +53,38 @@ def test_robots_rules_are_fetched_once_per_origin_and_bounded(monkeypatch) -> No
     servers = [testserver.start(CORPUS) for _ in range(3)]
     try:
         first = f"http://localhost:{servers[0].server_address[1]}"
-        tasks._check_robots(f"{first}/corpus/a.html")
-        with pytest.raises(PermanentError) as e:
-            tasks._check_robots(f"{first}/private/a.html")
-        assert e.value.reason == "robots_disallowed"
+        check = tasks._robots_rules
+        assert check(f"{first}/corpus/a.html").can_fetch("newsflow", f"{first}/corpus/a.html")
+        assert not check(f"{first}/private/a.html").can_fetch("newsflow", f"{first}/private/a")
         assert servers[0].hits["/robots.txt"] == 1  # the second check used the cached rules
         for srv in servers[1:]:
-            tasks._check_robots(f"http://localhost:{srv.server_address[1]}/corpus/a.html")
+            tasks._robots_rules(f"http://localhost:{srv.server_address[1]}/corpus/a.html")
             assert len(tasks._robots) <= 2
     finally:
         for srv in servers:
             srv.shutdown()
+
+
+def test_requests_to_one_host_are_paced(redis) -> None:  # type: ignore[no-untyped-def]
+    """Real Redis: turns for one host are `interval` apart; other hosts do not wait; a turn
+    that cannot come within `max_wait` is a transient `host_busy`."""
+    import itertools
+    import time
+    import uuid
+
+    from newsflow_fetch.pacing import HostPacer
+
+    prefix = f"t{uuid.uuid4().hex[:8]}"
+    pacer = HostPacer(redis, prefix, interval=0.3, max_wait=5)
+    turns = []
+    for _ in range(3):
+        pacer.wait_turn("news.example")
+        turns.append(time.monotonic())
+    assert min(b - a for a, b in itertools.pairwise(turns)) >= 0.28
+    assert pacer.wait_turn("other.example") == 0.0
+    impatient = HostPacer(redis, prefix, interval=5, max_wait=0.2)
+    impatient.wait_turn("busy.example")
+    with pytest.raises(TransientError) as e:
+        impatient.wait_turn("busy.example")
+    assert e.value.reason == "host_busy"
+    assert HostPacer(redis, prefix, interval=0, max_wait=1).wait_turn("busy.example") == 0.0

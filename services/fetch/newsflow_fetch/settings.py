@@ -17,6 +17,11 @@ class FetchSettings(BaseSettings):
     max_bytes: int = Field(10 * 1024 * 1024, gt=0)
     max_redirects: int = Field(5, ge=0, le=20)
     user_agent: str = "newsflow/0.1 (+https://github.com/newsflow; news research crawler)"
+    # politeness: at most one request per `host_interval` seconds to a host across all fetch
+    # workers (0 turns it off); a worker waits up to `host_max_wait` for its turn, then the
+    # message is retried later (`host_busy`)
+    host_interval: float = Field(1.0, ge=0)
+    host_max_wait: float = Field(30.0, gt=0)
     # robots.txt (RFC 9309): obeyed for our user agent's product token ("newsflow"); each
     # worker process keeps a host's rules for `robots_ttl` seconds
     obey_robots: bool = True

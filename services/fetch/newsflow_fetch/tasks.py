@@ -10,6 +10,7 @@ from urllib.robotparser import RobotFileParser
 import httpx
 
 from newsflow_fetch import core, http
+from newsflow_fetch.pacing import HostPacer
 from newsflow_fetch.settings import FetchSettings
 from newsflow_shared.celery_app import app  # `celery -A <this module>` finds the app here
 from newsflow_shared.errors import PermanentError, TransientError
@@ -78,8 +79,17 @@ def _robots_rules(url: str) -> RobotFileParser:
     return rules
 
 
-def _check_robots(url: str) -> None:
-    core.check_robots(_robots_rules(url), fs.user_agent, url)
+@cache
+def pacer() -> HostPacer:
+    rt = get_runtime()
+    return HostPacer(rt.redis, rt.settings.ledger_prefix, fs.host_interval, fs.host_max_wait)
+
+
+def _before_hop(url: str) -> None:
+    """Before each request of a page fetch: wait for the host's turn, then robots.txt."""
+    pacer().wait_turn(urlsplit(url).hostname or "")
+    if fs.obey_robots:
+        core.check_robots(_robots_rules(url), fs.user_agent, url)
 
 
 def _download(url: str) -> core.FetchedResponse:
@@ -90,7 +100,7 @@ def _download(url: str) -> core.FetchedResponse:
         max_redirects=fs.max_redirects,
         allow_hosts=fs.allow_hosts,
         total_timeout=fs.total_timeout,
-        before_hop=_check_robots if fs.obey_robots else None,
+        before_hop=_before_hop,
     )
     core.classify_status(resp.status, resp.final_url)
     return resp
