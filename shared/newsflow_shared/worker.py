@@ -52,10 +52,7 @@ class StageTask(Task):
     def on_failure(
         self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
     ) -> None:
-        job, item = _ids(args[0] if args else None)
-        log.error("stage_failed", stage=self.stage, job_id=job, item_id=item, error=repr(exc))
-        if job and item:
-            get_runtime().ledger.fail(job, item, self.stage, f"{type(exc).__name__}: {exc}")
+        fail_unfinished(self.stage, [args[0] if args else None], exc)
 
 
 def admit(stage: str, model: type[M], payload: Any) -> tuple[M, int] | None:
@@ -81,16 +78,17 @@ def admit(stage: str, model: type[M], payload: Any) -> tuple[M, int] | None:
 
 
 def fail_unfinished(stage: str, payloads: list[Any], exc: BaseException) -> int:
-    """A batch task crashed (a bug, a soft time limit): record `failed` for each of its items
-    that has not ended yet, so none is left in flight forever. Returns how many."""
+    """A task or batch failed (retries exhausted, a bug, a time limit): record `failed` for
+    each of its items that has not ended yet, so none is left in flight forever; items that
+    ended keep their state. The one failure path of every stage. Returns how many."""
     ledger = get_runtime().ledger
     error = f"{type(exc).__name__}: {exc}"
     failed = 0
     for payload in payloads:
         job, item = _ids(payload)
-        if job and item:
-            failed += ledger.fail_unless_final(job, item, stage, error)
-    log.error("unfinished_failed", stage=stage, items=len(payloads), recorded=failed, error=error)
+        if job and item and ledger.fail_unless_final(job, item, stage, error):
+            failed += 1
+            log.error("stage_failed", stage=stage, job_id=job, item_id=item, error=error)
     return failed
 
 
@@ -135,8 +133,8 @@ def stage_lost(request: Any, exc: BaseException, traceback: Any) -> None:
     """Errback (`link_error`) of every stage message: Celery calls it with the failed
     request wherever it gives up on a task. The case it exists for is the hard time limit:
     the pool child is killed, the worker's main process marks the task failed and acks the
-    message, and no code of ours ran. The item is recorded `failed` unless it already ended
-    (on ordinary failures `StageTask.on_failure` records it too, idempotently)."""
+    message, and no code of ours ran. On ordinary failures it runs in the child before
+    `StageTask.on_failure`; both go through `fail_unfinished`, so the item is recorded once."""
     stage = TASK_QUEUE.get(getattr(request, "task", None) or "")
     args = getattr(request, "args", None) or [None]
     fail_unfinished(stage.value if stage else "unknown", [args[0]], exc)

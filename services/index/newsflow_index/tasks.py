@@ -50,13 +50,13 @@ def index_batch(payloads: list[Any]) -> None:
         return
     try:  # one read for the whole batch
         stored = rt.store.get_articles(list(msgs))
-    except (TransientError, PermanentError) as exc:
-        for pending in msgs.values():
-            for msg, attempt in pending:
-                if isinstance(exc, TransientError):
-                    _retry(msg, attempt, str(exc))
-                else:
-                    rt.ledger.reject(msg.job_id, msg.item_id, "index", exc.reason, exc.message)
+    except TransientError as exc:
+        for msg, attempt in (m for pending in msgs.values() for m in pending):
+            _retry(msg, attempt, str(exc))
+        return
+    except PermanentError as exc:
+        for msg, _attempt in (m for pending in msgs.values() for m in pending):
+            rt.ledger.reject(msg.job_id, msg.item_id, "index", exc.reason, exc.message)
         return
     articles: list[tuple[ParsedArticle, Enrichment | None]] = []
     for doc_id, got in stored.items():
