@@ -1,5 +1,5 @@
 # newsflow: `make up` runs the stack locally and ingests seeds/; `make test` runs the suite.
-# Both do all set-up on a fresh machine (uv, the locked venv, Redis, Elasticsearch).
+# Both do all set-up on a fresh machine (uv, the locked venv, Redis, Elasticsearch, CoreNLP).
 SHELL := /bin/bash
 .ONESHELL:
 .SHELLFLAGS := -eu -o pipefail -c
@@ -19,7 +19,7 @@ PYTEST_ARGS ?=
 .PHONY: help venv up down status services init workers ready ingest-seeds test lint fmt typecheck bench clean
 
 help:
-	@echo "make up      - install what is missing, start Redis, Elasticsearch, workers, API, Flower; ingest seeds/"
+	@echo "make up      - install what is missing, start Redis, Elasticsearch, CoreNLP, workers, API, Flower; ingest seeds/"
 	@echo "make down    - stop exactly what make up started"
 	@echo "make status  - each component and whether it is healthy"
 	@echo "make test    - lint, type-check and run unit, integration and e2e tests on real services"
@@ -39,6 +39,7 @@ venv: $(VENV)/.synced
 services:
 	$(STACK) redis-start
 	$(STACK) es-start
+	$(STACK) corenlp-start
 
 init: venv services
 	$(BIN)/newsflow init
@@ -52,7 +53,7 @@ workers: venv var/api_key
 	$(STACK) proc-start parse  -- $(BIN)/celery -A newsflow_parse.tasks  worker -Q parse  -n parse@%h  --concurrency 2 --loglevel INFO
 	$(STACK) proc-start enrich -- $(BIN)/celery -A newsflow_enrich.tasks worker -Q enrich -n enrich@%h --concurrency 2 --loglevel INFO
 	$(STACK) proc-start index  -- $(BIN)/celery -A newsflow_index.tasks  worker -Q index  -n index@%h  --concurrency 1 --prefetch-multiplier 100 --loglevel INFO
-	NEWSFLOW_API_KEY=$$(cat var/api_key) $(STACK) proc-start api -- $(BIN)/uvicorn --factory newsflow_api.main:create_app --host $(API_HOST) --port $(API_PORT) --no-access-log
+	NEWSFLOW_API_KEY=$$(cat var/api_key) $(STACK) proc-start api -- $(BIN)/uvicorn --factory newsflow_api.main:create_app --http newsflow_api.server:ApiHttpProtocol --host $(API_HOST) --port $(API_PORT) --no-access-log
 	$(STACK) proc-start flower -- $(BIN)/celery -A newsflow_shared.celery_app flower --address=127.0.0.1 --port=$(FLOWER_PORT)
 
 ready: venv

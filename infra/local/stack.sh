@@ -9,20 +9,24 @@
 #   var/log/NAME.log        logs (redis.log, elasticsearch/, one per proc)
 #   var/redis/              Redis data (AOF)
 #   var/es-data/            Elasticsearch data
-#   var/cache/              downloaded Elasticsearch zip
+#   var/cache/              downloaded Elasticsearch zip, CoreNLP jar
 #   var/elasticsearch/      unpacked Elasticsearch distribution
+#   var/corenlp/            the CoreNLP NER model unpacked from its models jar
 #
 # Subcommands:
 #   redis-start                 start Redis on 127.0.0.1 (installs redis-server via apt if missing)
 #   redis-stop                  stop Redis (SHUTDOWN, which flushes the AOF)
 #   es-start                    start single-node Elasticsearch on 127.0.0.1, wait for yellow/green
 #   es-stop                     stop Elasticsearch
+#   corenlp-start               start the Stanford CoreNLP NER server on 127.0.0.1 (GPL-3.0+, its
+#                               own process; infra/corenlp/README.md), wait until it tags a sentence
+#   corenlp-stop                stop it
 #   proc-start NAME -- CMD...   run CMD in the background in its own session, from the repo root;
 #                               output to var/log/NAME.log; no-op if NAME is already running
 #   proc-stop NAME              SIGTERM NAME's process group, SIGKILL after the stop timeout
-#   stop-all                    stop all procs, then Elasticsearch, then Redis
+#   stop-all                    stop all procs, then CoreNLP, Elasticsearch, Redis
 #   status                      table of components, pids and health (always exits 0)
-#   es-url | redis-url          print the URL clients should use
+#   es-url | redis-url | corenlp-url   print the URL clients should use
 #
 # Environment (defaults in brackets):
 #   NEWSFLOW_VAR            state directory                          [<repo>/var]
@@ -39,6 +43,12 @@
 #   NEWSFLOW_REDIS_TIMEOUT  seconds to wait for Redis PONG           [30]
 #   NEWSFLOW_STOP_TIMEOUT   seconds between SIGTERM and SIGKILL      [30]
 #   NEWSFLOW_PROC_GRACE     seconds a new proc must survive to count as started [1]
+#   NEWSFLOW_CORENLP_PORT   CoreNLP server port                      [9000]
+#   NEWSFLOW_CORENLP_VERSION  CoreNLP version (Maven artifact)       [4.5.10]
+#   NEWSFLOW_CORENLP_HEAP   CoreNLP JVM heap (-Xmx)                  [320m]
+#   NEWSFLOW_CORENLP_THREADS  CoreNLP request threads                [2]
+#   NEWSFLOW_CORENLP_JAVA   java binary for CoreNLP (Java 8+)        [java on PATH, else the ES JDK]
+#   NEWSFLOW_CORENLP_TIMEOUT  seconds to wait for CoreNLP to answer  [120]
 set -euo pipefail
 umask 022   # the ES user must be able to read what we create
 
@@ -70,6 +80,18 @@ ES_LOGS=$LOG_DIR/elasticsearch
 ES_TMP=$VAR_DIR/elasticsearch/tmp
 ES_PIDFILE=$RUN_DIR/elasticsearch.pid
 ES_URL=http://127.0.0.1:$ES_PORT
+
+CORENLP_VERSION=${NEWSFLOW_CORENLP_VERSION:-4.5.10}
+CORENLP_PORT=${NEWSFLOW_CORENLP_PORT:-9000}
+CORENLP_HEAP=${NEWSFLOW_CORENLP_HEAP:-320m}
+CORENLP_THREADS=${NEWSFLOW_CORENLP_THREADS:-2}
+CORENLP_TIMEOUT=${NEWSFLOW_CORENLP_TIMEOUT:-120}
+CORENLP_ARTIFACT=edu.stanford.nlp:stanford-corenlp:$CORENLP_VERSION
+CORENLP_JAR=$CACHE_DIR/stanford-corenlp-$CORENLP_VERSION.jar
+CORENLP_HOME=$VAR_DIR/corenlp/$CORENLP_VERSION
+CORENLP_MODEL=edu/stanford/nlp/models/ner/english.all.3class.distsim.crf.ser.gz
+CORENLP_CONF=$REPO_ROOT/infra/corenlp
+CORENLP_URL=http://127.0.0.1:$CORENLP_PORT
 
 JVM_DIR=${NEWSFLOW_JVM_DIR:-/usr/lib/jvm}
 STOP_TIMEOUT=${NEWSFLOW_STOP_TIMEOUT:-30}
@@ -554,6 +576,121 @@ es_stop() {
     rm -f -- "$ES_PIDFILE"
 }
 
+# ---------------------------------------------------------------- corenlp
+# Stanford CoreNLP (GPL-3.0-or-later) runs only as its own server process; newsflow talks
+# to it over HTTP and never links it (infra/corenlp/README.md). Only the code jar and the
+# one NER model it uses are kept: the models jar is unpacked once and not cached.
+
+# mvn_copy ARTIFACT DIR — copy one Maven artifact into DIR (the way es_fetch does).
+mvn_copy() {
+    need_cmd mvn maven
+    (cd -- "$2" && mvn -q -B org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+        -Dstyle.color=never "-Dartifact=$1" "-DoutputDirectory=$2" >"$2/mvn.log" 2>&1) && return 0
+    grep -m 1 'ERROR' "$2/mvn.log" | sed 's/\x1b\[[0-9;]*m//g' >&2 || true
+    return 1
+}
+
+corenlp_fetch() {
+    local tmp
+    mkdir -p -- "$CACHE_DIR"
+    if [[ ! -s $CORENLP_JAR ]]; then
+        tmp=$(mktemp -d "$CACHE_DIR/.fetch.XXXXXX")
+        log "fetching $CORENLP_ARTIFACT from Maven Central"
+        if ! mvn_copy "$CORENLP_ARTIFACT:jar" "$tmp" || [[ ! -s $tmp/${CORENLP_JAR##*/} ]]; then
+            rm -rf -- "$tmp"
+            die "Maven artifact $CORENLP_ARTIFACT did not resolve (NEWSFLOW_CORENLP_VERSION=$CORENLP_VERSION; 4.5.10 is known to work)"
+        fi
+        mv -- "$tmp/${CORENLP_JAR##*/}" "$CORENLP_JAR"
+        rm -rf -- "$tmp"
+    fi
+    [[ -s $CORENLP_HOME/models/$CORENLP_MODEL ]] && return 0
+    need_cmd unzip unzip
+    tmp=$(mktemp -d "$CACHE_DIR/.fetch.XXXXXX")
+    log "fetching $CORENLP_ARTIFACT:jar:models from Maven Central (about 450 MB, once) for its 3-class NER model"
+    if ! mvn_copy "$CORENLP_ARTIFACT:jar:models" "$tmp" \
+        || ! unzip -q -- "$tmp/stanford-corenlp-$CORENLP_VERSION-models.jar" "$CORENLP_MODEL" -d "$tmp/models"; then
+        rm -rf -- "$tmp"
+        die "could not fetch the CoreNLP models jar $CORENLP_ARTIFACT:jar:models or find $CORENLP_MODEL in it"
+    fi
+    mkdir -p -- "$CORENLP_HOME"
+    rm -rf -- "$CORENLP_HOME/models"
+    mv -- "$tmp/models" "$CORENLP_HOME/models"
+    rm -rf -- "$tmp"
+}
+
+# corenlp_java — a java binary of version 8+.
+corenlp_java() {
+    local j v
+    if [[ -n ${NEWSFLOW_CORENLP_JAVA:-} ]]; then
+        printf '%s\n' "$NEWSFLOW_CORENLP_JAVA"; return 0
+    fi
+    if j=$(command -v java); then
+        v=$(java_major "$(dirname -- "$(dirname -- "$(readlink -f -- "$j")")")") || v=0
+        ((v >= 8)) && { printf '%s\n' "$j"; return 0; }
+    fi
+    j=$(pick_java_home) && printf '%s/bin/java\n' "$j"
+}
+
+# corenlp_tags — the server answers and finds the organisation in a known sentence.
+corenlp_tags() {
+    curl -fsS --max-time 10 -H 'Content-Type: text/plain; charset=utf-8' \
+        --data-binary 'Leeds United beat Arsenal.' "$CORENLP_URL/" 2>/dev/null \
+        | grep -Eq '"ner": *"ORGANIZATION"'
+}
+
+corenlp_rss() {
+    awk '/^VmRSS/ {printf "%d MB", $2/1024}' "/proc/$1/status" 2>/dev/null || printf '?'
+}
+
+corenlp_start() {
+    need_cmd curl curl
+    lock corenlp
+    local pid started=$SECONDS deadline=$((SECONDS + CORENLP_TIMEOUT))
+    if pid=$(proc_pid corenlp); then
+        if corenlp_tags; then
+            log "corenlp already running (pid $pid): $CORENLP_URL"
+            return 0
+        fi
+        log "corenlp (pid $pid) is running but not answering yet; waiting"
+    else
+        proc_files_rm corenlp
+        port_busy "$CORENLP_PORT" && die "port 127.0.0.1:$CORENLP_PORT is already in use by a process this" \
+            "script did not start (no live pid in $RUN_DIR/corenlp.pid). Stop it, or set NEWSFLOW_CORENLP_PORT."
+        corenlp_fetch
+        local java
+        java=$(corenlp_java) || die "no Java 8+ for CoreNLP; install a JRE or set NEWSFLOW_CORENLP_JAVA"
+        log "starting corenlp $CORENLP_VERSION (heap $CORENLP_HEAP) on $CORENLP_URL"
+        # The server has no bind-address option: it listens on the wildcard address.
+        # IPv4 only, and -stanford true makes it refuse (401) every IPv4 client outside
+        # 127.0.0.0/8 (loopback-only.blocklist); its timeout stays <= 15 s so that mode
+        # changes nothing else.
+        (exec 9>&- && proc_launch corenlp -- "$java" "-Xmx$CORENLP_HEAP" -XX:+UseSerialGC \
+            -Djava.net.preferIPv4Stack=true \
+            -cp "$CORENLP_JAR:$CORENLP_HOME/models" edu.stanford.nlp.pipeline.StanfordCoreNLPServer \
+            -port "$CORENLP_PORT" -threads "$CORENLP_THREADS" -timeout 15000 -quiet true \
+            -serverProperties "$CORENLP_CONF/server.properties" -preload tokenize,ssplit,ner \
+            -stanford true -blockList "$CORENLP_CONF/loopback-only.blocklist" -maxCharLength 200000)
+        pid=$(proc_pid corenlp) || die "corenlp did not start (log: $LOG_DIR/corenlp.log)"
+    fi
+    until corenlp_tags; do
+        if ! pid_alive "$pid"; then
+            tail -n 30 -- "$LOG_DIR/corenlp.log" >&2 2>/dev/null || true
+            die "corenlp (pid $pid) exited during startup (log: $LOG_DIR/corenlp.log)"
+        fi
+        if ((SECONDS >= deadline)); then
+            tail -n 30 -- "$LOG_DIR/corenlp.log" >&2 2>/dev/null || true
+            die "corenlp did not tag a sentence on $CORENLP_URL within ${CORENLP_TIMEOUT}s (pid $pid; log: $LOG_DIR/corenlp.log)"
+        fi
+        sleep 0.5
+    done
+    log "corenlp up: $CORENLP_URL (pid $pid, $((SECONDS - started))s, rss $(corenlp_rss "$pid"))"
+}
+
+corenlp_stop() {
+    lock corenlp
+    (exec 9>&- && proc_halt corenlp)
+}
+
 # ---------------------------------------------------------------- generic procs
 
 # Each proc NAME has var/run/NAME.pid (pid = process group id, the proc is a
@@ -562,7 +699,8 @@ es_stop() {
 
 check_name() {
     [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] || die "invalid proc name '$1' (letters, digits, . _ -)"
-    [[ $1 != redis && $1 != elasticsearch ]] || die "'$1' is reserved (use redis-start / es-start)"
+    [[ $1 != redis && $1 != elasticsearch && $1 != corenlp ]] \
+        || die "'$1' is reserved (use redis-start / es-start / corenlp-start)"
 }
 
 # proc_pid NAME — pid if the recorded process is alive and is really ours.
@@ -578,9 +716,14 @@ proc_pid() {
 proc_files_rm() { rm -f -- "$RUN_DIR/$1.pid" "$RUN_DIR/$1.start" "$RUN_DIR/$1.cmd"; }
 
 proc_start() {
-    local name=${1:-}
-    [[ -n $name ]] || die "usage: stack.sh proc-start NAME -- CMD [ARGS...]"
-    check_name "$name"
+    [[ -n ${1:-} ]] || die "usage: stack.sh proc-start NAME -- CMD [ARGS...]"
+    check_name "$1"
+    proc_launch "$@"
+}
+
+# proc_launch NAME [--] CMD... — proc_start without the reserved-name check.
+proc_launch() {
+    local name=$1
     shift
     [[ ${1:-} == -- ]] && shift
     (($# > 0)) || die "usage: stack.sh proc-start NAME -- CMD [ARGS...]"
@@ -615,9 +758,14 @@ proc_start() {
 }
 
 proc_stop() {
-    local name=${1:-} pid
-    [[ -n $name ]] || die "usage: stack.sh proc-stop NAME"
-    check_name "$name"
+    [[ -n ${1:-} ]] || die "usage: stack.sh proc-stop NAME"
+    check_name "$1"
+    proc_halt "$1"
+}
+
+# proc_halt NAME — proc_stop without the reserved-name check.
+proc_halt() {
+    local name=$1 pid
     lock "proc-$name"
     pid=$(read_pidfile "$RUN_DIR/$name.pid") || { proc_files_rm "$name"; log "$name not running"; return 0; }
     # If the leader is gone but members of its group live on, the kernel has
@@ -649,7 +797,7 @@ proc_names() {
     for f in "$RUN_DIR"/*.pid; do
         [[ -e $f ]] || continue
         n=${f##*/}; n=${n%.pid}
-        [[ $n == redis || $n == elasticsearch ]] || printf '%s\n' "$n"
+        [[ $n == redis || $n == elasticsearch || $n == corenlp ]] || printf '%s\n' "$n"
     done
 }
 
@@ -661,6 +809,7 @@ stop_all() {
         [[ -n $n ]] || continue
         (proc_stop "$n") || rc=1
     done < <(proc_names)
+    (corenlp_stop) || rc=1
     (es_stop) || rc=1
     (redis_stop) || rc=1
     return "$rc"
@@ -698,6 +847,18 @@ status() {
         health="no answer on $ES_URL"
     fi
     row elasticsearch "$pid" "$running" "$health"
+    # corenlp
+    running=no
+    if pid=$(proc_pid corenlp); then running=yes; else pid=$(read_pidfile "$RUN_DIR/corenlp.pid") || pid=-; fi
+    if corenlp_tags; then
+        health="tags entities, $CORENLP_URL, rss $(corenlp_rss "$pid")"
+        [[ $running == no ]] && health+=" (NOT started by stack.sh)"
+    elif [[ $running == yes ]]; then
+        health="process up, not tagging on $CORENLP_URL (starting?); log $LOG_DIR/corenlp.log"
+    else
+        health="no answer on $CORENLP_URL"
+    fi
+    row corenlp "$pid" "$running" "$health"
     # procs
     local n
     while read -r n; do
@@ -730,6 +891,9 @@ main() {
         redis-stop) redis_stop ;;
         es-start) es_start ;;
         es-stop) es_stop ;;
+        corenlp-start) corenlp_start ;;
+        corenlp-stop) corenlp_stop ;;
+        corenlp-url) printf '%s\n' "$CORENLP_URL" ;;
         proc-start) proc_start "$@" ;;
         proc-stop) proc_stop "$@" ;;
         stop-all) stop_all ;;

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from kombu.exceptions import OperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
 
 class NewsflowError(Exception):
     """Base class; carries a machine-readable reason code and a human message."""
@@ -18,3 +22,12 @@ class TransientError(NewsflowError):
 
 class PermanentError(NewsflowError):
     """A failure that retrying cannot fix; the item is recorded as rejected with `reason`."""
+
+
+# Redis (the broker and the ledger) unreachable: from redis-py directly (the ledger), or as
+# kombu's OperationalError from a publish that ran out of its connection retries.
+BROKER_ERRORS: tuple[type[Exception], ...] = (
+    RedisConnectionError,
+    RedisTimeoutError,
+    OperationalError,
+)

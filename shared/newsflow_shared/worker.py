@@ -12,10 +12,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from celery import Task
+from celery.exceptions import Reject
 from pydantic import ValidationError
 
 from newsflow_shared.celery_app import app
-from newsflow_shared.errors import PermanentError, TransientError
+from newsflow_shared.errors import BROKER_ERRORS, PermanentError, TransientError
 from newsflow_shared.logs import get_logger
 from newsflow_shared.messages import Message
 from newsflow_shared.runtime import get_runtime
@@ -42,12 +43,28 @@ class StageTask(Task):
     """Base class of every stage task."""
 
     stage = "unknown"
-    autoretry_for = (TransientError,)
+    # Redis unreachable (the ledger, or publishing the next stage's message) is an outage,
+    # not the item's fault: retried like any transient error.
+    autoretry_for = (TransientError, *BROKER_ERRORS)
     retry_backoff = True
     retry_backoff_max = _settings.retry_backoff_max
     retry_jitter = True
     max_retries = _settings.max_retries
     acks_late = True
+
+    def retry(self, *args: Any, **kwargs: Any) -> Any:
+        """Celery's retry, except that a retry which cannot be published keeps its message.
+
+        Celery turns a failed publish of the retry into `Reject(requeue=False)`: the message
+        is dropped and its item stays in flight forever. Requeued instead, it is delivered
+        again; if Redis is down, the requeue fails too and the message stays unacknowledged
+        (delivered again after the visibility timeout). Either way nothing is lost.
+        """
+        try:
+            return super().retry(*args, **kwargs)
+        except Reject as exc:
+            log.warning("retry_not_published", stage=self.stage, error=repr(exc.reason)[:300])
+            raise Reject(exc.reason, requeue=True) from exc
 
     def on_failure(
         self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any

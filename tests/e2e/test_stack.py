@@ -146,5 +146,6 @@ def test_events_endpoint_and_ingest_api(api, seed_doc) -> None:  # type: ignore[
     )
     assert r.status_code in (200, 201, 202), r.text
     job = r.json()["job_id"]
-    status = httpx.get(f"{api}/jobs/{job}").json()
+    assert httpx.get(f"{api}/jobs/{job}").status_code == 401  # a job names what was submitted
+    status = httpx.get(f"{api}/jobs/{job}", headers={"X-API-Key": API_KEY}).json()
     assert status["submitted"] == 1 and status["counts"] == {"rejected": 1}

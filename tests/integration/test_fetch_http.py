@@ -32,7 +32,7 @@ def _fetch(url: str, allow: frozenset[str]) -> FetchedResponse:
 def test_connected_address_is_checked_too(page_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # DNS rebinding: the name resolves to a public address when checked, then the
     # connection lands on loopback (here: the check sees a documentation address).
-    monkeypatch.setattr(http, "resolve", lambda host, port: ["93.184.216.34"])
+    monkeypatch.setattr(http, "resolve", lambda host, port, **_: ["93.184.216.34"])
     with pytest.raises(PermanentError) as e:
         _fetch(page_url, frozenset())
     assert e.value.reason == "blocked_address" and "127.0.0.1" in e.value.message
@@ -88,3 +88,36 @@ def test_requests_to_one_host_are_paced(redis) -> None:  # type: ignore[no-untyp
         impatient.wait_turn("busy.example")
     assert e.value.reason == "host_busy"
     assert HostPacer(redis, prefix, interval=0, max_wait=1).wait_turn("busy.example") == 0.0
+
+
+def test_no_such_host_is_transient_then_permanent() -> None:
+    """NXDOMAIN (.invalid never resolves, RFC 2606): retried once, then rejected for good."""
+    url = "https://no-such-host.invalid/news/1"
+    with httpx.Client(timeout=10, trust_env=False) as client:
+        for final, error in ((False, TransientError), (True, PermanentError)):
+            with pytest.raises(error) as e:
+                http.fetch(
+                    client,
+                    url,
+                    max_bytes=1 << 20,
+                    max_redirects=5,
+                    allow_hosts=frozenset(),
+                    total_timeout=10,
+                    no_such_host_final=final,
+                )
+            assert e.value.reason == "dns_no_such_host"
+
+
+def test_dead_hosts_are_rejected_after_one_retry(runtime, workers) -> None:  # type: ignore[no-untyped-def]
+    """Through the fetch worker: each dead host costs two attempts, then `rejected`, so a
+    flood of them cannot hold the fetch queue through every retry with backoff."""
+    from helpers import wait_for_job
+    from newsflow_shared.submit import Submitter
+
+    sub = Submitter(runtime, source="dead hosts")
+    for i in range(3):
+        sub.url(f"https://dead-{i}.example.invalid/story")
+    summary = wait_for_job(runtime, sub.sub.job_id, timeout=60)
+    assert summary["counts"] == {"rejected": 3}, summary
+    for rec in runtime.ledger.items(sub.sub.job_id):
+        assert rec["reason"] == "dns_no_such_host" and rec["attempts:fetch"] == "2", rec

@@ -14,6 +14,7 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
+from newsflow_enrich.settings import EnrichSettings
 from newsflow_fetch.settings import FetchSettings
 from newsflow_index.settings import IndexSettings
 from newsflow_shared.settings import HARD_LIMIT_MARGIN, Settings
@@ -30,7 +31,7 @@ SCHEMA_FILE = REPO.parent / "shared" / "schemas" / "compose-spec.json"
 WORKERS = ("fetch", "parse", "enrich", "index")
 ONE_SHOTS = ("init", "kibana-setup")
 PYTHON_SERVICES = ("init", "api", *WORKERS, "flower")
-SERVICES = {"redis", "elasticsearch", "kibana", "flower", *ONE_SHOTS, "api", *WORKERS}
+SERVICES = {"redis", "elasticsearch", "kibana", "flower", "corenlp", *ONE_SHOTS, "api", *WORKERS}
 PUBLISHING = {"api", "kibana", "flower"}
 SECRETS = ("REDIS_PASSWORD", "ELASTIC_PASSWORD", "KIBANA_PASSWORD", "NEWSFLOW_API_KEY")
 
@@ -47,6 +48,8 @@ DEPENDS_ON = {
     "init": {"elasticsearch": HEALTHY},
     "api": APP_DEPENDS,
     **{w: APP_DEPENDS for w in WORKERS},
+    "enrich": {**APP_DEPENDS, "corenlp": HEALTHY},
+    "corenlp": {},
     "flower": {"redis": HEALTHY},
 }
 
@@ -258,7 +261,7 @@ def test_defaults_match_the_settings(compose: dict[str, Any]) -> None:
 
     known = {
         f"{cls.model_config['env_prefix']}{field}".upper(): info
-        for cls in (Settings, FetchSettings, IndexSettings)
+        for cls in (Settings, FetchSettings, IndexSettings, EnrichSettings)
         for field, info in cls.model_fields.items()
     }
     for name, op, default in interpolations(compose):

@@ -27,9 +27,27 @@ _STATUS_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     410: "gone",
+    413: "too_large",
+    414: "uri_too_long",
     422: "invalid_parameter",
     503: "unavailable",
 }
+
+
+def error_body(
+    status: int,
+    message: str,
+    parameter: str | None = None,
+    problems: list[ParamProblem] | None = None,
+) -> ErrorBody:
+    """The body of every error the API (or its HTTP server, see `server`) answers."""
+    return ErrorBody(
+        status=status,
+        error=_STATUS_CODES.get(status, "error"),
+        message=message,
+        parameter=parameter,
+        problems=problems or [],
+    )
 
 
 def error(
@@ -40,14 +58,7 @@ def error(
     headers: dict[str, str] | None = None,
 ) -> Response:
     """The JSON error response."""
-    body = ErrorBody(
-        status=status,
-        error=_STATUS_CODES.get(status, "error"),
-        message=message,
-        parameter=parameter,
-        problems=problems or [],
-    )
-    resp = json_response(body, status)
+    resp = json_response(error_body(status, message, parameter, problems), status)
     if headers:
         resp.headers.update(headers)
     return resp

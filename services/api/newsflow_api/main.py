@@ -19,6 +19,7 @@ from newsflow_api.deps import ApiState, make_es_client
 from newsflow_api.lemmatiser import Lemmatiser
 from newsflow_api.metrics import Metrics, MetricsMiddleware
 from newsflow_api.routes import actors, articles, events, health, ingest, search, timeline
+from newsflow_api.server import TargetLimit
 from newsflow_api.settings import ApiSettings
 from newsflow_shared.logs import configure_logging, get_logger
 from newsflow_shared.runtime import Runtime, get_runtime
@@ -84,4 +85,6 @@ def create_app(
             allow_headers=["X-API-Key", "Content-Type"],
         )
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics, root=app.router)
+    # Outermost: an over-long request target is answered before anything parses it.
+    app.add_middleware(TargetLimit, max_bytes=api.max_request_target_bytes)
     return app

@@ -265,8 +265,20 @@ def _date_range(field_: str, start: date | None, end: date | None) -> Clause | N
     return {"range": {field_: rng}}
 
 
-def check_date_order(start: date | None, end: date | None, start_name: str) -> None:
-    """Raise `ParamError(start_name)` when a range ends before it starts."""
+# The calendar dates a filter accepts: any news archive fits, and a range's end plus one day
+# (`_date_range`) stays a valid date (9999-12-31 + 1 day overflows Python's `date`).
+DATE_MIN = date(1000, 1, 1)
+DATE_MAX = date(2999, 12, 31)
+
+
+def check_date_range(start: date | None, end: date | None, start_name: str, end_name: str) -> None:
+    """Raise `ParamError` naming the parameter when a date lies outside DATE_MIN..DATE_MAX,
+    or (naming `start_name`) when the range ends before it starts."""
+    for value, name in ((start, start_name), (end, end_name)):
+        if value is not None and not DATE_MIN <= value <= DATE_MAX:
+            raise ParamError(
+                name, f"{value} is out of range: give a date from {DATE_MIN} to {DATE_MAX}"
+            )
     if start is not None and end is not None and start > end:
         raise ParamError(
             start_name, f"{start_name} ({start}) is after the end of the range ({end})"

@@ -462,8 +462,9 @@ class IngestRequest(BaseModel):
         },
     )
 
-    urls: list[str] = Field(default_factory=list, max_length=1000)
-    feeds: list[str] = Field(default_factory=list, max_length=100)
+    # How many items and how long each may be are settings (NEWSFLOW_API_INGEST_MAX_*).
+    urls: list[str] = Field(default_factory=list)
+    feeds: list[str] = Field(default_factory=list)
     note: str | None = Field(None, max_length=200)
 
 

@@ -29,5 +29,13 @@ class ApiSettings(BaseSettings):
     # elasticsearch-py's async transport: "aiohttp" (elasticsearch[async], the default: p50
     # ~25% lower than "httpxasync" in bench/bench_api.py) or "httpxasync" (httpx).
     es_node_class: Literal["aiohttp", "httpxasync"] = "aiohttp"
+    # Longest request target (path + query string) answered; longer ones get 414 (JSON). Kept
+    # below what the HTTP server itself parses (httptools: 64 KiB; h11: 16 KiB for the whole
+    # head by default) so that our limit, with our error body, is met first.
+    max_request_target_bytes: int = Field(16_384, ge=1024, le=65_000)
+    # POST /ingest refuses a submission of more items (urls + feeds) than this (413), and
+    # any URL longer than this many bytes (422, naming the item).
+    ingest_max_items: int = Field(10_000, ge=1)
+    ingest_max_url_bytes: int = Field(8192, ge=256)
     # Cached query lemmatisations (a lone word costs four spaCy calls, ~5 ms).
     lemma_cache_size: int = Field(20_000, ge=0)

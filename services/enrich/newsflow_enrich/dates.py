@@ -58,6 +58,33 @@ NUMBERS = {
     "few": 3,
 }
 UNIT_DAYS = {"day": 1, "week": 7}
+# Words after which a bare four-digit number is a year ("in 2019", "by 2030", "of 2023" as
+# in "the summer of 2023" is left out: "a score of 2072" reads the same).
+YEAR_INTRODUCERS = frozenset(
+    [
+        "in",
+        "since",
+        "by",
+        "until",
+        "till",
+        "during",
+        "from",
+        "through",
+        "before",
+        "after",
+        "early",
+        "late",
+        "mid",
+        "around",
+        "circa",
+        "year",
+        "between",
+        "and",
+        "to",
+    ]
+)
+# How far ahead of the publication date a stated year can plausibly lie.
+MAX_YEARS_AHEAD = 10
 
 _SAME_DAY = re.compile(
     r"\b(today|tonight|this (morning|afternoon|evening)|earlier (in the day|today)|"
@@ -152,7 +179,11 @@ def resolve(text: str, published: date | None, *, future: bool = False) -> Event
             return _day(pub + timedelta(days=7 - delta), text)
         return _day(pub - timedelta(days=delta), text)
     m = _YEAR.search(low)
-    if m and not re.search(r"\b(years?|decades?|since|past|over)\b", low):
+    if (
+        m
+        and int(m[1]) <= pub.year + MAX_YEARS_AHEAD
+        and not re.search(r"\b(years?|decades?|since|past|over)\b", low)
+    ):
         return EventDate(value=date(int(m[1]), 1, 1), granularity="year", text=text)
     return None
 

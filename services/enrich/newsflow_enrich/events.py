@@ -10,6 +10,7 @@ highest in the tree wins and the others fill in what it lacks.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,6 +20,7 @@ from spacy.strings import StringStore
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
+from newsflow_enrich import classify
 from newsflow_enrich import dates as dt
 from newsflow_enrich.lexicon import (
     INTENT,
@@ -417,7 +419,11 @@ class EventExtractor:
         published: date | None,
         doc_id: str,
         text_offsets: bool = True,
+        classifier: classify.SentenceClassifier | None = None,
+        policy: classify.Policy = classify.POLICY,
     ) -> None:
+        self.classifier = classifier
+        self.policy = policy
         self.doc = doc
         self.r = resolver
         self.quotes = quotes
@@ -611,7 +617,7 @@ class EventExtractor:
     def _date(self, tok: Token, clause: Token, sent: SpacySpan, future: bool) -> EventDate:
         best: tuple[int, int, EventDate] | None = None
         for ent in self.r.sent_ents[self.r.sent_index(sent.start)]:
-            if ent.label_ not in {"DATE", "TIME"}:
+            if ent.label_ not in {"DATE", "TIME"} or not _date_like(ent):
                 continue
             resolved = dt.resolve(ent.text, self.published, future=future)
             if resolved is None:
@@ -733,12 +739,34 @@ class EventExtractor:
                 c.source, c.reported_by = c.reported_by[-1:], c.reported_by[:-1]
             if not c.source:
                 return None
+        return self._complete(c, clause, sent)
+
+    def _complete(self, c: Cand, clause: Token, sent: SpacySpan) -> Cand:
+        """Flags, mode, date and location of a candidate whose type and actors are set."""
+        tok = c.tok
         c.negated = self._negated(tok, clause)
-        c.hypothetical, c.future = self._modality(tok, clause, type_)
+        c.hypothetical, c.future = self._modality(tok, clause, c.type)
         c.mode = self._mode(c)
         c.date = self._date(tok, clause, sent, c.future)
         c.location = self._location(tok, clause)
         return c
+
+    def forced(self, sent: SpacySpan, type_: str) -> Cand | None:
+        """A candidate of a type the classifier sees in a sentence where no rule fired.
+
+        The trigger is the sentence's main verb (`classify.trigger_for`); its arguments
+        come from the parse as for any verb trigger, and it needs at least one of them.
+        """
+        tok = classify.trigger_for(sent, type_)
+        if tok is None:
+            return None
+        source, passive = self.subjects(tok)
+        target = [a for a in self.targets(tok, type_, passive) if a not in source]
+        if not (source or target):
+            return None  # an event the classifier sees needs someone the parse names
+        c = Cand(tok, type_, None, 0.5, self._govern(source), self._govern(target))
+        c.reported_by = [a for a in self._reporters(tok, sent) if a not in source]
+        return self._complete(c, tok, sent)
 
     def _licensed(self, tok: Token, type_: str) -> bool:
         """Context a weak trigger needs before it counts as the event at all."""
@@ -758,10 +786,8 @@ class EventExtractor:
             )
         return True
 
-    def extract(self) -> list[Event]:
-        """All events of the doc, one per (sentence, type)."""
-        events: list[Event] = []
-        consult_modes: dict[frozenset[str], str] = {}
+    def sentence_candidates(self) -> Iterator[tuple[SpacySpan, list[Cand]]]:
+        """Each sentence with the rule candidates its trigger words make."""
         # Only tokens whose lemma is in the lexicon can trigger: find them in one vectorised
         # pass instead of making a Token object for every word (a third of this module's time).
         hits = np.flatnonzero(np.isin(self.doc.to_array(LEMMA), _TRIGGER_HASHES)).tolist()
@@ -773,11 +799,23 @@ class EventExtractor:
             while k < len(hits) and hits[k] < sent.end:
                 toks.append(self.doc[hits[k]])
                 k += 1
-            cands = [c for tok in toks if (c := self.candidate(tok, sent)) is not None]
-            for group in _group(cands):
-                best = _pick(group)
-                if not _enough_parties(best):
-                    continue
+            yield sent, [c for tok in toks if (c := self.candidate(tok, sent)) is not None]
+
+    def rule_picks(self) -> Iterator[tuple[SpacySpan, list[Cand]]]:
+        """Each sentence with the rules' best candidate per type (what the classifier sees)."""
+        for sent, cands in self.sentence_candidates():
+            yield sent, [_pick(group) for group in _group(cands)]
+
+    def extract(self) -> list[Event]:
+        """All events of the doc, one per (sentence, type)."""
+        events: list[Event] = []
+        consult_modes: dict[frozenset[str], str] = {}
+        for sent, picks in self.rule_picks():
+            if self.classifier is not None:
+                scored = self._classified(self.classifier, sent, picks)
+            else:
+                scored = [(b, _rule_confidence(b)) for b in picks if _enough_parties(b)]
+            for best, conf in sorted(scored, key=lambda bc: -bc[1]):
                 if best.type == "CONSULT" and not best.negated:
                     # "The hour-long conversation between the two presidents" after "a phone
                     # call with Trump": the same participants, the same channel.
@@ -786,15 +824,39 @@ class EventExtractor:
                         best.mode = consult_modes[parties]
                     elif best.mode is not None and len(parties) >= 2:
                         consult_modes.setdefault(parties, best.mode)
-                events.append(self._event(best, sent))
+                events.append(self._event(best, sent, conf))
                 if (best.source or best.target) and not (best.negated or best.hypothetical):
                     self.last_by_type[best.type] = best
         return events
 
-    def _event(self, c: Cand, sent: SpacySpan) -> Event:
-        n_actors = bool(c.source) + bool(c.target)
-        conf = (0.45 + 0.15 * n_actors + (0.1 if c.tok.pos_ == "VERB" else 0.0)) * c.weight
-        conf -= 0.05 if c.reported_by else 0.0
+    def _classified(
+        self, clf: classify.SentenceClassifier, sent: SpacySpan, picks: list[Cand]
+    ) -> list[tuple[Cand, float]]:
+        """The rules' events checked by the classifier, plus the type it sees if none did."""
+        feats = classify.features(sent, [(c.type, c.weight) for c in picks])
+        probs = clf.proba(feats, classify.dense(sent))
+        p = dict(zip(clf.classes, probs.tolist(), strict=True))
+        policy = self.policy
+        out: list[tuple[Cand, float]] = []
+        for c in picks:
+            pt = p.get(c.type, 0.0)
+            if p[classify.NONE] >= policy.gate and pt < policy.keep:
+                continue  # the relevance gate: a trigger word outside any event
+            if not (_enough_parties(c) and (c.source or c.target)) and pt < policy.strong:
+                continue  # no one named: only when the classifier is sure
+            out.append((c, 0.5 * _rule_confidence(c) + 0.5 * pt))
+        best_type = max((t for t in clf.classes if t != classify.NONE), key=p.__getitem__)
+        if (
+            p[best_type] >= policy.add
+            and p[best_type] > p[classify.NONE] * policy.add_over_none
+            and all(c.type != best_type for c, _ in out)
+        ):
+            forced = self.forced(sent, best_type)
+            if forced is not None:
+                out.append((forced, p[best_type]))
+        return out
+
+    def _event(self, c: Cand, sent: SpacySpan, conf: float) -> Event:
         text = sent.text
         span = (
             Span(start=sent.start_char, end=sent.start_char + len(text))
@@ -819,6 +881,22 @@ class EventExtractor:
             hypothetical=c.hypothetical,
             future=c.future,
         )
+
+
+def _date_like(ent: SpacySpan) -> bool:
+    """A bare four-digit number is a year only after a word that introduces one ("in 2019",
+    "since 2014"): "a score of 2072" or "2,072 points" tagged DATE are not dates."""
+    if not (len(ent) == 1 and ent[0].like_num and len(ent.text) == 4):
+        return True
+    prev = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
+    return prev in dt.YEAR_INTRODUCERS
+
+
+def _rule_confidence(c: Cand) -> float:
+    """The rules' own confidence: actors named, a verb trigger, the trigger's prior."""
+    n_actors = bool(c.source) + bool(c.target)
+    conf = (0.45 + 0.15 * n_actors + (0.1 if c.tok.pos_ == "VERB" else 0.0)) * c.weight
+    return conf - (0.05 if c.reported_by else 0.0)
 
 
 def _enough_parties(c: Cand) -> bool:

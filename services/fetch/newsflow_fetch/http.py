@@ -15,13 +15,20 @@ from newsflow_fetch.core import FetchedResponse, check_addresses, check_url
 from newsflow_shared.errors import PermanentError, TransientError
 
 REDIRECTS = {301, 302, 303, 307, 308}
+# getaddrinfo's answers for a name that does not exist (NXDOMAIN) or has no address records,
+# as opposed to a resolver that failed (EAI_AGAIN, EAI_FAIL): those are worth a later try.
+NO_SUCH_HOST = frozenset({socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)})
 
 
-def resolve(host: str, port: int) -> list[str]:
-    """All addresses `host` resolves to (DNS failures are transient)."""
+def resolve(host: str, port: int, *, no_such_host_final: bool = False) -> list[str]:
+    """All addresses `host` resolves to. DNS failures are transient, except "no such host"
+    when `no_such_host_final` (the caller has tried before): then permanent."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
+        if exc.errno in NO_SUCH_HOST:
+            error = PermanentError if no_such_host_final else TransientError
+            raise error("dns_no_such_host", f"{host}: {exc}") from exc
         raise TransientError("dns_error", f"{host}: {exc}") from exc
     return sorted({str(info[4][0]) for info in infos})
 
@@ -44,16 +51,20 @@ def fetch(
     allow_hosts: frozenset[str],
     total_timeout: float,
     before_hop: Callable[[str], None] | None = None,
+    no_such_host_final: bool = False,
 ) -> FetchedResponse:
     """GET `url`, following at most `max_redirects` redirects, each hop checked (address
-    policy, then `before_hop`, e.g. robots.txt) before it is requested."""
+    policy, then `before_hop`, e.g. robots.txt) before it is requested. A host that does
+    not exist is a TransientError, or a PermanentError when `no_such_host_final`."""
     current = url
     # httpx's read timeout is per read; a server trickling bytes is stopped by this deadline.
     deadline = time.monotonic() + total_timeout
     for _hop in range(max_redirects + 1):
         host = check_url(current)
         port = httpx.URL(current).port or (443 if current.startswith("https") else 80)
-        check_addresses(host, resolve(host, port), allow_hosts)
+        check_addresses(
+            host, resolve(host, port, no_such_host_final=no_such_host_final), allow_hosts
+        )
         if before_hop is not None:
             before_hop(current)
         try:

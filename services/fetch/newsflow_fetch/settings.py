@@ -27,6 +27,10 @@ class FetchSettings(BaseSettings):
     obey_robots: bool = True
     robots_ttl: float = Field(3600.0, gt=0)
     robots_max_bytes: int = Field(512 * 1024, gt=0)
+    # A host that does not exist (DNS NXDOMAIN) is tried this many more times (Celery
+    # retries, with backoff) before the item is rejected `dns_no_such_host`: a brief DNS
+    # glitch is survived, and thousands of dead hosts do not hold the fetch queue.
+    dns_retries: int = Field(1, ge=0, le=10)
     # Hosts exempt from the non-global address check (comma-separated), e.g. "127.0.0.1"
     # for a local test server. Empty in production.
     allow_hosts: Annotated[frozenset[str], NoDecode] = frozenset()

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
 import httpx
+from celery import current_task
 
 from newsflow_fetch import core, http
 from newsflow_fetch.pacing import HostPacer
@@ -101,6 +102,9 @@ def _download(url: str) -> core.FetchedResponse:
         allow_hosts=fs.allow_hosts,
         total_timeout=fs.total_timeout,
         before_hop=_before_hop,
+        # the retries of this message so far (Celery's count): a missing host is final after
+        # `dns_retries` of them
+        no_such_host_final=(current_task.request.retries or 0) >= fs.dns_retries,
     )
     core.classify_status(resp.status, resp.final_url)
     return resp

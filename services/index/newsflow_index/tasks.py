@@ -10,9 +10,10 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from celery_batches import Batches, SimpleRequest
+from celery_batches import SimpleRequest
 from elasticsearch import ApiError, TransportError
 
+from newsflow_index.batching import ReconnectSafeBatches
 from newsflow_index.bulk import write_batch
 from newsflow_index.settings import IndexSettings
 from newsflow_shared.errors import PermanentError, TransientError
@@ -92,7 +93,7 @@ def index_batch(payloads: list[Any]) -> None:
 
 @app.task(
     name=TASK_INDEX,
-    base=Batches,
+    base=ReconnectSafeBatches,
     flush_every=_is.batch_size,
     flush_interval=_is.batch_seconds,
     acks_late=True,

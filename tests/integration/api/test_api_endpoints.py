@@ -132,6 +132,26 @@ async def test_events_pagination(client: httpx.AsyncClient) -> None:
     assert len(seen) == len(set(seen)) == total
 
 
+@pytest.mark.parametrize(
+    ("path", "params", "parameter"),
+    [
+        ("/search", {"published_to": "9999-12-31"}, "published_to"),
+        ("/search", {"published_from": "0001-01-01"}, "published_from"),
+        ("/events", {"published_to": "9999-12-31"}, "published_to"),
+        ("/events", {"date_to": "9999-12-31"}, "date_to"),
+        ("/events", {"date_from": "9999-12-31"}, "date_from"),
+        ("/timeline", {"published_to": "9999-12-31"}, "published_to"),
+        ("/timeline", {"of": "events", "date_to": "9999-12-31"}, "date_to"),
+    ],
+)
+async def test_out_of_range_dates_are_422_naming_the_parameter(
+    client: httpx.AsyncClient, path: str, params: dict[str, str], parameter: str
+) -> None:
+    r = await client.get(path, params=params)
+    assert r.status_code == 422, r.text
+    assert r.json()["parameter"] == parameter and "out of range" in r.json()["message"]
+
+
 async def test_events_bad_input(client: httpx.AsyncClient) -> None:
     r = await client.get("/events", params={"date_from": "2024-06-01", "date_to": "2024-01-01"})
     assert r.status_code == 422 and r.json()["parameter"] == "date_from"
@@ -255,7 +275,7 @@ async def test_ingest_then_job(client: httpx.AsyncClient) -> None:
     out = r.json()
     assert out["items"] == 3 and out["job_url"] == f"/jobs/{out['job_id']}"
     assert out["rejected"] == [{"source": "ftp://example.org/x", "reason": "unsupported_scheme"}]
-    job = (await client.get(out["job_url"])).json()
+    job = (await client.get(out["job_url"], headers={"X-API-Key": API_KEY})).json()
     assert job["submitted"] == 3
     # the two valid items are queued, or already taken by a worker if one runs in this session
     assert job["counts"]["rejected"] >= 1 and sum(job["counts"].values()) == 3
@@ -272,10 +292,51 @@ async def test_ingest_bad_bodies_and_unknown_job(client: httpx.AsyncClient) -> N
     assert r.status_code == 422 and r.json()["parameter"] == "urls"
     r = await client.post("/ingest", json={"pages": []}, headers=h)
     assert r.status_code == 422 and r.json()["parameter"] == "pages"
-    r = await client.get("/jobs/0000000000000000")
+    r = await client.get("/jobs/0000000000000000", headers=h)
     assert r.status_code == 404 and r.json()["parameter"] == "job_id"
-    r = await client.get("/jobs/bad id!")
+    r = await client.get("/jobs/bad id!", headers=h)
     assert r.status_code == 422
+
+
+async def test_job_needs_the_api_key(
+    client: httpx.AsyncClient, tmp_path: Any, runtime: Any
+) -> None:
+    """A job lists its items' sources (a CLI submitter's local file paths among them): without
+    the key it answers 401/403 and shows none of it."""
+    from newsflow_shared.submit import Submitter
+
+    secret = tmp_path / "private" / "notes.docx"
+    secret.parent.mkdir()
+    secret.write_bytes(b"PK")
+    sub = Submitter(runtime, source=str(secret))
+    sub.any(str(secret))  # rejected right away (unsupported file type): nothing is queued
+    url = f"/jobs/{sub.sub.job_id}"
+    for headers in ({}, {"X-API-Key": "wrong-key-xxxxxxxx"}):
+        r = await client.get(url, headers=headers)
+        assert r.status_code in (401, 403), r.text
+        assert r.json()["parameter"] == "X-API-Key" and str(tmp_path) not in r.text
+    r = await client.get(url, headers={"X-API-Key": API_KEY})
+    assert r.status_code == 200 and r.json()["rejected"][0]["source"] == str(secret)
+
+
+async def test_ingest_limits(client: httpx.AsyncClient, api_settings: Any) -> None:
+    """A URL longer than the setting is refused (422 naming the item), so is a submission of
+    more items than the setting (413); neither records anything."""
+    h = {"X-API-Key": API_KEY}
+    long_url = "https://example.org/?q=" + "a" * api_settings.ingest_max_url_bytes
+    r = await client.post("/ingest", json={"urls": ["https://example.org/a", long_url]}, headers=h)
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["parameter"] == "urls" and body["problems"][0]["location"] == "body"
+    assert body["problems"][0]["message"].startswith("[1] ")
+    r = await client.post("/ingest", json={"feeds": [long_url]}, headers=h)
+    assert r.status_code == 422 and r.json()["parameter"] == "feeds"
+    n = api_settings.ingest_max_items + 1
+    r = await client.post(
+        "/ingest", json={"urls": [f"https://example.org/{i}" for i in range(n)]}, headers=h
+    )
+    assert r.status_code == 413, r.text
+    assert r.json()["error"] == "too_large" and str(api_settings.ingest_max_items) in r.text
 
 
 # ---------------------------------------------------------------- health, metrics, docs
@@ -349,6 +410,6 @@ async def test_backends_down_give_503(settings: Any, api_settings: Any) -> None:
                 r = await c.get(path)
                 assert r.status_code == 503, (path, r.text)
                 assert "Elasticsearch" in r.json()["message"]
-            r = await c.get("/jobs/abc")
+            r = await c.get("/jobs/abc", headers={"X-API-Key": API_KEY})
             assert r.status_code == 503 and "Redis" in r.json()["message"]
             assert (await c.get("/healthz")).status_code == 200

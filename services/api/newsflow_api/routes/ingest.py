@@ -1,10 +1,11 @@
-"""POST /ingest (API key) and GET /jobs/{job_id}: submit URLs and feeds, follow the job."""
+"""POST /ingest and GET /jobs/{job_id}, both behind the API key: submit URLs and feeds,
+follow the job."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path
 from fastapi.responses import Response
@@ -18,8 +19,10 @@ from newsflow_api.schemas import (
     IngestResponse,
     JobItem,
     JobOut,
+    ParamProblem,
     Rejection,
 )
+from newsflow_api.settings import ApiSettings
 from newsflow_shared.ledger import Ledger
 from newsflow_shared.runtime import Runtime
 from newsflow_shared.submit import Submitter
@@ -44,14 +47,60 @@ def _submit(rt: Runtime, body: IngestRequest) -> IngestResponse:
     )
 
 
+ApiKey = Annotated[str | None, Header(description="the deployment's API key")]
+KEY_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "no X-API-Key header"},
+    403: {"model": ErrorBody, "description": "wrong key, or ingest disabled"},
+}
+
+
+def _refuse_without_key(api: ApiSettings, x_api_key: str | None) -> Response | None:
+    """401/403 unless the request carries the deployment's API key (ingest and jobs: a job
+    shows what was submitted, local file paths included)."""
+    expected = api.key
+    if expected is None:
+        return error(403, "ingest is disabled: no NEWSFLOW_API_KEY configured")
+    if not x_api_key:
+        return error(
+            401, "X-API-Key header required", "X-API-Key", headers={"WWW-Authenticate": "ApiKey"}
+        )
+    if not secrets.compare_digest(x_api_key.encode(), expected.get_secret_value().encode()):
+        return error(403, "wrong API key", "X-API-Key")
+    return None
+
+
+def _check_limits(body: IngestRequest, api: ApiSettings) -> Response | None:
+    """413 for more items than `ingest_max_items`; 422 naming the first URL or feed longer
+    than `ingest_max_url_bytes` (nothing of the submission is recorded in either case)."""
+    n = len(body.urls) + len(body.feeds)
+    if n > api.ingest_max_items:
+        return error(
+            413,
+            f"{n} items in one submission: at most {api.ingest_max_items}; split it",
+            "urls" if body.urls else "feeds",
+        )
+    for name, values in (("urls", body.urls), ("feeds", body.feeds)):
+        for i, value in enumerate(values):
+            size = len(value.encode())
+            if size > api.ingest_max_url_bytes:
+                msg = f"[{i}] {size} bytes: a URL is at most {api.ingest_max_url_bytes} bytes"
+                return error(
+                    422,
+                    f"{name}: {msg}",
+                    name,
+                    [ParamProblem(parameter=name, location="body", message=msg)],
+                )
+    return None
+
+
 @router.post(
     "/ingest",
     response_model=IngestResponse,
     status_code=202,
     responses={
-        401: {"model": ErrorBody, "description": "no X-API-Key header"},
-        403: {"model": ErrorBody, "description": "wrong key, or ingest disabled"},
-        422: {"model": ErrorBody, "description": "invalid body"},
+        **KEY_ERRORS,
+        413: {"model": ErrorBody, "description": "more items than the deployment accepts"},
+        422: {"model": ErrorBody, "description": "invalid body, or a URL too long"},
         503: {"model": ErrorBody, "description": "Redis unavailable"},
     },
     summary="Submit URLs and feeds",
@@ -61,19 +110,16 @@ def _submit(rt: Runtime, body: IngestRequest) -> IngestResponse:
 async def ingest(
     state: State,
     body: IngestRequest,
-    x_api_key: Annotated[str | None, Header(description="the deployment's API key")] = None,
+    x_api_key: ApiKey = None,
 ) -> Response:
-    expected = state.api.key
-    if expected is None:
-        return error(403, "ingest is disabled: no NEWSFLOW_API_KEY configured")
-    if not x_api_key:
-        return error(
-            401, "X-API-Key header required", "X-API-Key", headers={"WWW-Authenticate": "ApiKey"}
-        )
-    if not secrets.compare_digest(x_api_key.encode(), expected.get_secret_value().encode()):
-        return error(403, "wrong API key", "X-API-Key")
+    refused = _refuse_without_key(state.api, x_api_key)
+    if refused is not None:
+        return refused
     if not body.urls and not body.feeds:
         return error(422, "body: give at least one of urls, feeds", "urls")
+    refused = _check_limits(body, state.api)
+    if refused is not None:
+        return refused
     # The submitter (Redis ledger + Celery publish) is synchronous: keep it off the event loop.
     out = await run_in_threadpool(_submit, state.runtime, body)
     return json_response(out, 202)
@@ -107,16 +153,22 @@ def _job(ledger: Ledger, job_id: str) -> JobOut | None:
     "/jobs/{job_id}",
     response_model=JobOut,
     responses={
+        **KEY_ERRORS,
         404: {"model": ErrorBody, "description": "unknown job"},
         503: {"model": ErrorBody, "description": "Redis unavailable"},
     },
     summary="Job status",
-    description=f"Counts by state, and the rejected and failed items (at most {MAX_LISTED_ITEMS} each).",
+    description=f"Counts by state, and the rejected and failed items (at most {MAX_LISTED_ITEMS} "
+    "each). Needs the API key, like POST /ingest: items name what was submitted.",
 )
 async def get_job(
     state: State,
     job_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", examples=["5b0d2f4c9e1a7b33"])],
+    x_api_key: ApiKey = None,
 ) -> Response:
+    refused = _refuse_without_key(state.api, x_api_key)
+    if refused is not None:
+        return refused
     job = await run_in_threadpool(_job, state.runtime.ledger, job_id)
     if job is None:
         return error(404, f"no job {job_id!r}", "job_id")

@@ -19,7 +19,7 @@ from newsflow_api.query import (
     Page,
     ParamError,
     Sort,
-    check_date_order,
+    check_date_range,
     query_hash,
 )
 from newsflow_api.routes import fastpath as fp
@@ -109,7 +109,7 @@ async def common(
         Query(description="published on or before (YYYY-MM-DD)", examples=["2024-06-30"]),
     ] = None,
 ) -> Common:
-    check_date_order(published_from, published_to, "published_from")
+    check_date_range(published_from, published_to, "published_from", "published_to")
     langs = _values(language, "language", _LANGUAGE, "an ISO 639 code (e.g. en)")
     return Common(
         _values(site, "site"), tuple(v.lower() for v in langs), published_from, published_to
@@ -191,7 +191,7 @@ async def event_only(
         bool, Query(description='include hypothetical events ("could attack")')
     ] = False,
 ) -> EventOnly:
-    check_date_order(date_from, date_to, "date_from")
+    check_date_range(date_from, date_to, "date_from", "date_to")
     return EventOnly(
         _values(article_id, "article_id"), date_from, date_to, include_negated, include_hypothetical
     )
