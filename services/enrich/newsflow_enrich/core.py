@@ -30,7 +30,7 @@ from newsflow_enrich.resolve import Resolver
 from newsflow_shared.lemmas import lemma_string
 from newsflow_shared.messages import Enrichment, Event, Quote
 
-ENRICHER_VERSION = "newsflow-enrich-1"
+ENRICHER_VERSION = "newsflow-enrich-2"
 NEWLINE_SENTS = "newsflow_newline_sentences"
 
 

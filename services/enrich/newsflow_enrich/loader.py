@@ -6,6 +6,8 @@ The core takes its model and NER backend as arguments (it reads no settings); th
 
 from __future__ import annotations
 
+import dataclasses
+
 from newsflow_enrich.core import Enricher
 from newsflow_enrich.ner import make_backend
 from newsflow_enrich.settings import EnrichSettings
@@ -14,4 +16,5 @@ from newsflow_enrich.settings import EnrichSettings
 def load_enricher(settings: EnrichSettings | None = None) -> Enricher:
     """The spaCy pipeline, the NER backend and the event classifier, as configured."""
     s = settings or EnrichSettings()
-    return Enricher.load(s.model, ner=make_backend(s.ner, s.corenlp_url, s.corenlp_timeout))
+    enricher = Enricher.load(s.model, ner=make_backend(s.ner, s.corenlp_url, s.corenlp_timeout))
+    return enricher if s.classifier else dataclasses.replace(enricher, classifier=None)

@@ -18,3 +18,6 @@ class EnrichSettings(BaseSettings):
     corenlp_url: str = "http://127.0.0.1:9000"
     # Seconds per request (one per article); past it the task is retried.
     corenlp_timeout: float = 30.0
+    # The learned sentence layer (newsflow_enrich.classify) on top of the rules; off gives
+    # the rules alone, e.g. to measure what the classifier adds.
+    classifier: bool = True
