@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from newsflow_enrich import gazetteer as gz
+from newsflow_enrich.dictionaries import actor_entry, agent_sector
 from newsflow_enrich.mentions import NOBLE_TITLES, Mention, apply_consistency, raw_mentions
 from newsflow_shared.ids import slugify
 from newsflow_shared.messages import Actor, ActorType, Span
@@ -275,14 +276,38 @@ def build_actors(docs: Sequence[Doc], text_index: int) -> ActorIndex:
             role, country = _role_and_country(doc, m)
             if role:
                 draft.add_role(role)
-            draft.country = draft.country or country or (known[0] if known else None)
-            draft.sector = draft.sector or gz.sector_of(role) or (known[1] if known else None)
+            entry = actor_entry(name)
+            draft.country = (
+                draft.country
+                or country
+                or (known[0] if known else None)
+                or (entry.country if entry else None)
+            )
+            draft.sector = (
+                draft.sector
+                or sector_of(role)
+                or (known[1] if known else None)
+                or (entry.sector if entry else None)
+            )
             b._record(draft, doc_i, m, surface)
             continue
         draft_or_none = _classify(b, doc, m, surface, orgs_by_generic)
         if draft_or_none is not None:
             b._record(draft_or_none, doc_i, m, surface)
     return ActorIndex(b.drafts, b.token_actor)
+
+
+def sector_of(words: str) -> str | None:
+    """The sector words of a name or role suggest: PETRARCH2's agent nouns for the phrase or
+    its head ("riot police" -> COP), else the house table (`gazetteer.sector_of`)."""
+    if not words:
+        return None
+    tokens = words.lower().split()
+    for phrase in (" ".join(tokens), tokens[-1], tokens[-1].rstrip("s")):
+        sector = agent_sector(phrase)
+        if sector:
+            return sector
+    return gz.sector_of(words)
 
 
 def _classify(
@@ -339,7 +364,7 @@ def _org(b: _Builder, doc: Doc, m: Mention, surface: str, orgs: dict[str, str]) 
         actor_id = orgs.get(generic_key, f"org:{generic_key}")
         name = surface
     draft = b._draft(
-        actor_id, name, ActorType.ORGANIZATION, country=code, sector=gz.sector_of(generic)
+        actor_id, name, ActorType.ORGANIZATION, country=code, sector=sector_of(generic)
     )
     if code:
         full = f"{gz.country_name(code)}'s {generic}"

@@ -13,6 +13,7 @@ sparse dot product and a softmax in numpy.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -21,12 +22,13 @@ from pathlib import Path
 import numpy as np
 from spacy.tokens import Span, Token
 
-from newsflow_enrich.dictionaries import verb_triggers
+from newsflow_enrich.dictionaries import discards, verb_triggers
 from newsflow_enrich.lexicon import NOUNS, VERBS
 
 MODEL_PATH = Path(__file__).parent / "data" / "event_classifier.npz"
 POLICY_PATH = Path(__file__).parent / "data" / "event_policy.json"
 _CONTENT = {"VERB", "NOUN", "ADJ"}
+_SCORE = re.compile(r"\b\d{1,3}-\d{1,3}\b(?!-)")
 _SUBJECTS = {"nsubj", "nsubjpass", "csubj", "expl"}
 _MODALS = {"would", "could", "might", "may", "should", "can", "must", "will", "shall"}
 _NEG_WORDS = {"not", "n't", "never", "no", "refuse", "deny", "reject", "decline", "fail"}
@@ -96,6 +98,30 @@ def _cameo_types(tok: Token, lemma: str) -> set[str]:
     return out
 
 
+@cache
+def _discard_patterns() -> dict[str, re.Pattern[str]]:
+    """One regex per scope ("story", "sentence") over PETRARCH2's discard phrases; bare
+    years are left out (they mark historical sentences for PETRARCH, events for us)."""
+    by_scope: dict[str, list[str]] = {}
+    for d in discards():
+        if not d.text.isdigit():
+            by_scope.setdefault(d.scope, []).append(re.escape(d.text))
+    return {
+        scope: re.compile(r"\b(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")\b")
+        for scope, words in by_scope.items()
+    }
+
+
+def has_score(text: str) -> bool:
+    """Whether the text has a result like "4-0" or "2-1" (sports, mostly)."""
+    return _SCORE.search(text) is not None
+
+
+def discard_scopes(text: str) -> list[str]:
+    """The scopes whose discard phrases occur in lower-cased `text`."""
+    return [scope for scope, rx in _discard_patterns().items() if rx.search(text)]
+
+
 def features(sent: Span, rule_types: Iterable[tuple[str, float]] = ()) -> dict[str, float]:
     """Sparse features of one sentence; `rule_types` are (type, weight) the rules coded."""
     f: dict[str, float] = {}
@@ -130,6 +156,11 @@ def features(sent: Span, rule_types: Iterable[tuple[str, float]] = ()) -> dict[s
                     f[f"vp={lemma}_{c.lower_}"] = 1.0
     for ent in sent.ents:
         f[f"e={ent.label_}"] = 1.0
+    text = sent.text.lower()
+    for scope in discard_scopes(text):
+        f[f"discard={scope}"] = 1.0  # PETRARCH2's sports/entertainment phrases
+    if _SCORE.search(text):
+        f["score"] = 1.0  # "won 4-0", "a 2-1 lead": results, not events
     for type_, weight in rule_types:
         f[f"rule={type_}"] = max(f.get(f"rule={type_}", 0.0), weight)
     return f

@@ -1,0 +1,110 @@
+"""The learned layer: features, the trigger it hangs events on, the relevance gate, and the
+labelled corpus it is trained on."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+
+from newsflow_enrich import classify, evaluate_sentences, training
+from newsflow_enrich.actors import sector_of
+from newsflow_enrich.core import Enricher
+from newsflow_shared.messages import Enrichment
+
+Enrich = Callable[..., Enrichment]
+
+
+def test_the_committed_model_loads_and_covers_every_type(enricher: Enricher) -> None:
+    clf = enricher.classifier
+    assert clf is not None
+    assert set(clf.classes) == set(training.CLASSES)
+    assert clf.coef.shape == (len(clf.classes), len(clf.vocab) + clf.dense_mean.size)
+
+
+def test_features_carry_lexicon_cameo_and_rule_types(enricher: Enricher) -> None:
+    doc = enricher.nlp("Russian forces shelled the city of Kharkiv on Monday.")
+    f = classify.features(doc[:], [("ASSAULT", 0.9)])
+    assert f["rule=ASSAULT"] == 0.9
+    assert "cameo0=ASSAULT" in f or "cameo=ASSAULT" in f  # PETRARCH2: SHELL -> 195
+    assert f["l=shell"] == 1.0
+
+
+def test_cameo_pattern_needs_its_object(enricher: Enricher) -> None:
+    # PETRARCH2 codes "sign an agreement" as AGREE; signing a cheque is only the bare verb.
+    deal = enricher.nlp("The two governments signed a trade agreement in Hanoi.")
+    cheque = enricher.nlp("She signed the cheque.")
+    assert "cameo=AGREE" in classify._cameo_types(deal[3], "sign")
+    assert "cameo=AGREE" not in classify._cameo_types(cheque[1], "sign")
+
+
+@pytest.mark.parametrize(
+    "text", ["Create a Budget", "Networking Skills", "Average Rating: 4.9", "Bend wires"]
+)
+def test_no_event_is_hung_on_headings_and_instructions(enricher: Enricher, text: str) -> None:
+    doc = enricher.nlp(text)
+    assert all(classify.trigger_for(doc[:], t) is None for t in training.TYPES)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Product reviews, sports, markets, how-to: event words, no event.
+        "In our benchmark the new card beats the VEGA 20 graphics with a score of 2072.",
+        "Leeds crushed Norwich 4-0 on Saturday as Bamford struck twice in the first half.",
+        "Shares of the retailer were hammered after it slashed its profit forecast.",
+        "Don't ask your models to pose for you.",
+        "Choose Colonial for highly trained movers.",
+    ],
+)
+def test_relevance_gate_keeps_non_political_text_quiet(enrich: Enrich, text: str) -> None:
+    r = enrich(text)
+    assert not r.events, [(e.type.value, e.trigger, e.confidence) for e in r.events]
+
+
+def test_a_number_is_not_a_year(enrich: Enrich) -> None:
+    r = enrich("Police arrested the suspect, who had posted a score of 2072 online.")
+    assert all(e.date.value is None or e.date.value.year != 2072 for e in r.events)
+
+
+def test_agent_nouns_give_sectors() -> None:
+    assert sector_of("riot police") == "COP"
+    assert sector_of("chief prosecutor") == "JUD"
+    assert sector_of("Defense Department") == "GOV"
+
+
+def test_corpus_lines_are_valid_and_split_by_article() -> None:
+    sentences = training.load()
+    assert len(sentences) >= 2000
+    labels = Counter(s.label for s in sentences)
+    assert all(labels[t] >= 40 for t in training.TYPES), labels
+    by_origin: dict[str, set[str]] = {}
+    for s in sentences:
+        by_origin.setdefault(training.origin_key(s.origin, s.id), set()).add(s.split)
+    assert all(len(splits) == 1 for splits in by_origin.values())
+    splits = Counter(s.split for s in sentences)
+    assert 0.1 < splits["test"] / len(sentences) < 0.3
+
+
+def test_unknown_type_is_a_clear_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"id": "x", "text": "t", "event": {"type": "INVADE"}}) + "\n")
+    with pytest.raises(ValueError, match=r"bad\.jsonl:1: x: unknown event type 'INVADE'"):
+        training.load([bad])
+
+
+def test_sentence_scoring_counts_silence_and_secondary_types() -> None:
+    s = [
+        training.parse_line({"id": "a", "text": "x", "event": {"type": "ASSAULT"}}),
+        training.parse_line(
+            {"id": "b", "text": "y", "event": {"type": "CONSULT"}, "also": ["AGREE"]}
+        ),
+        training.parse_line({"id": "c", "text": "z", "event": None}),
+    ]
+    results = [Enrichment(language="en", enricher="t")] * 3  # no events anywhere
+    rep = evaluate_sentences.score(s, results)
+    assert rep["event_sentences"] == 2
+    assert rep["no_event_on_event_sentences"] == 1.0
+    assert rep["per_type"]["NONE"]["precision"] == pytest.approx(1 / 3, abs=0.001)
