@@ -92,7 +92,7 @@ test: venv services lint typecheck
 	$(BIN)/pytest -ra $(PYTEST_ARGS)
 
 bench: venv services
-	$(BIN)/python bench/bench_enrich.py
+	$(BIN)/python bench/bench_enrich.py --ner corenlp
 	$(BIN)/python bench/bench_pipeline.py --rounds 3
 	$(BIN)/python bench/bench_api.py
 
