@@ -108,3 +108,52 @@ def test_sentence_scoring_counts_silence_and_secondary_types() -> None:
     assert rep["event_sentences"] == 2
     assert rep["no_event_on_event_sentences"] == 1.0
     assert rep["per_type"]["NONE"]["precision"] == pytest.approx(1 / 3, abs=0.001)
+
+
+@pytest.mark.parametrize(
+    ("text", "type_"),
+    [
+        # Real sentences of the corpus's training split (fundus-en), coded through the whole
+        # enricher: the top event (highest confidence) has the labelled type.
+        ("India says official spoke with U.S. Secretary of State Marco Rubio", "CONSULT"),
+        ("Pakistan’s prime minister praises military response to Indian jets", "SUPPORT"),
+        (
+            'Japan\'s prime minister expressed "deep remorse" for wartime forced labour during'
+            " a visit to Seoul, a gesture South Korean officials described as meaningful.",
+            "CONCEDE",
+        ),
+        (
+            "“The enemy couldn’t even understand what had happened to them” and the Indian"
+            " jets turned back, Sharif said.",
+            "RETREAT",
+        ),
+        (
+            "Beijing called on restraint from both sides Wednesday morning following India’s"
+            " strike into Pakistan.",
+            "REQUEST",
+        ),
+        ("Pakistan summons India’s charge d’affaires called in for protest", "ACCUSE"),
+        ("Crutch among items thrown as Plymouth scenes continue to fester", "PROTEST"),
+        (
+            "India has moved to punish Pakistan after accusing it of backing the attack in"
+            " Pahalgam, which Islamabad denies.",
+            "SANCTION",
+        ),
+        (
+            "In a speech to Parliament, Sharif said the Pakistan Air Force had been on high"
+            " alert since India falsely tried to implicate Pakistan in the April 22 attack on"
+            " tourists in Indian-administered Kashmir.",
+            "MOBILIZE",
+        ),
+        ("At first, Indian forces did not allow him to reach the accident site.", "COERCE"),
+        (
+            "India fires missiles into Pakistani-controlled territory, killing at least 26",
+            "ASSAULT",
+        ),
+    ],
+)
+def test_top_event_type_on_real_sentences(enrich: Enrich, text: str, type_: str) -> None:
+    r = enrich(text, published=None)
+    assert r.events, "no event"
+    top = max(r.events, key=lambda e: e.confidence)
+    assert top.type.value == type_, [(e.type.value, e.trigger, e.confidence) for e in r.events]
