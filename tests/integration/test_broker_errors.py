@@ -31,12 +31,8 @@ def _task_on(redis_url: str, settings: Any) -> Any:
     return app.task(name=f"test.retry_{uuid.uuid4().hex[:6]}", base=StageTask, bind=True)(run)
 
 
-def test_broker_errors_are_retried_like_transient_ones() -> None:
-    assert set(StageTask.autoretry_for) >= {TransientError, *BROKER_ERRORS}
-
-
-def test_retry_that_cannot_be_published_requeues_its_message(settings: Any) -> None:
-    task = _task_on(DEAD_REDIS, settings)
+def _push_request(task: Any) -> None:
+    """Make the task look as if a worker were running it (what retry() reads)."""
     task.push_request(
         id=uuid.uuid4().hex,
         args=[{}],
@@ -45,6 +41,15 @@ def test_retry_that_cannot_be_published_requeues_its_message(settings: Any) -> N
         delivery_info={},
         called_directly=False,
     )
+
+
+def test_broker_errors_are_retried_like_transient_ones() -> None:
+    assert set(StageTask.autoretry_for) >= {TransientError, *BROKER_ERRORS}
+
+
+def test_retry_that_cannot_be_published_requeues_its_message(settings: Any) -> None:
+    task = _task_on(DEAD_REDIS, settings)
+    _push_request(task)
     try:
         with pytest.raises(Reject) as e:
             task.retry(exc=TransientError("x"), countdown=1)
@@ -56,14 +61,7 @@ def test_retry_that_cannot_be_published_requeues_its_message(settings: Any) -> N
 def test_retry_that_is_published_is_an_ordinary_retry(settings: Any, redis: Any) -> None:
     task = _task_on(settings.redis_url, settings)
     queue = f"retry-test-{uuid.uuid4().hex[:8]}"
-    task.push_request(
-        id=uuid.uuid4().hex,
-        args=[{}],
-        kwargs={},
-        retries=0,
-        delivery_info={},
-        called_directly=False,
-    )
+    _push_request(task)
     try:
         with pytest.raises(Retry):
             task.retry(exc=TransientError("x"), countdown=1, queue=queue)

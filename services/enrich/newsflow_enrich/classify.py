@@ -247,8 +247,7 @@ class Policy:
     gate: float = 0.8  # P(no event) at which a rule event is dropped ...
     keep: float = 0.15  # ... unless its own type is at least this likely
     strong: float = 0.5  # a rule event without the actors its type needs, kept above this
-    add: float = 0.4  # a type no rule found is added at this probability ...
-    add_over_none: float = 1.0  # ... when it beats "no event" by this factor
+    add: float = 0.4  # a type no rule found is added at this probability, above "no event"
 
 
 def _load_policy() -> Policy:

@@ -163,7 +163,7 @@ class Enricher:
                     out.append(Enrichment(language=lang, enricher=self.name))
                     continue
                 title_doc, text_doc = next(docs), next(docs)
-                out.append(self._from_docs(item, title_doc, text_doc))
+                out.append(self.from_docs(item, title_doc, text_doc))
         return out
 
     def _parse(self, items: list[Item], batch_size: int) -> Iterator[Doc]:
@@ -194,7 +194,8 @@ class Enricher:
         )
         return Analysis(index, quotes, extractor)
 
-    def _from_docs(self, item: Item, title_doc: Doc, text_doc: Doc) -> Enrichment:
+    def from_docs(self, item: Item, title_doc: Doc, text_doc: Doc) -> Enrichment:
+        """Enrich one English article from its parsed title and text (see `parse`)."""
         _title, _text, published, doc_id = item
         pub = _as_date(published)
         index, quotes, extractor = self.analyse(title_doc, text_doc, pub, doc_id)

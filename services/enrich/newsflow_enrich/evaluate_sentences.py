@@ -41,7 +41,7 @@ def predict(
     if docs is None:
         return enricher.enrich_many((("", s.text, None, s.id) for s in sentences), 16)
     return [
-        enricher._from_docs(("", s.text, None, s.id), t, d)
+        enricher.from_docs(("", s.text, None, s.id), t, d)
         for s, (t, d) in zip(sentences, docs, strict=True)
     ]
 
@@ -107,17 +107,14 @@ def score(sentences: Sequence[Sentence], results: Sequence[Enrichment]) -> dict[
 def _quiet_pages(sentences: Sequence[Sentence], results: Sequence[Enrichment]) -> tuple[int, int]:
     """Of the real pages with no event in any labelled sentence (at least 5 of them), how
     many get no event at all: the article-level false alarm rate, page by page."""
-    pages: dict[str, list[bool]] = {}
+    pages: dict[str, list[tuple[bool, bool]]] = {}  # page -> (gold has none, coded none)
     for s, res in zip(sentences, results, strict=True):
         if "corpus" in s.origin:
-            key = origin_key(s.origin, s.id)
-            pages.setdefault(key, []).append(s.label == NONE and not res.events)
-    quiet_gold = [v for key, v in pages.items() if len(v) >= 5 and _all_none(key, sentences)]
-    return sum(all(v) for v in quiet_gold), len(quiet_gold)
-
-
-def _all_none(key: str, sentences: Sequence[Sentence]) -> bool:
-    return all(s.label == NONE for s in sentences if origin_key(s.origin, s.id) == key)
+            pages.setdefault(origin_key(s.origin, s.id), []).append(
+                (s.label == NONE, not res.events)
+            )
+    eventless = [v for v in pages.values() if len(v) >= 5 and all(g for g, _ in v)]
+    return sum(all(quiet for _, quiet in v) for v in eventless), len(eventless)
 
 
 def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:

@@ -856,7 +856,7 @@ class EventExtractor:
         best_type = max((t for t in clf.classes if t != classify.NONE), key=p.__getitem__)
         if (
             p[best_type] >= policy.add
-            and p[best_type] > p[classify.NONE] * policy.add_over_none
+            and p[best_type] > p[classify.NONE]
             and all(c.type != best_type for c, _ in out)
         ):
             forced = self.forced(sent, best_type)
@@ -891,16 +891,17 @@ class EventExtractor:
         )
 
 
+_IMPERATIVE_BLOCKERS = {"nsubj", "nsubjpass", "csubj", "expl"}
+
+
 def _instruction(tok: Token) -> bool:
-    """An imperative: a bare verb heading its sentence with no subject ("Request a demo")."""
-    return (
-        tok.tag_ == "VB"
-        and tok.dep_ == "ROOT"
-        and not any(
-            c.dep_ in {"nsubj", "nsubjpass", "csubj", "expl", "aux"}
-            for c in tok.children
-            if c.dep_ != "aux" or c.lower_ not in {"do", "don't"}
-        )
+    """An imperative: a bare verb heading its sentence with no subject and no auxiliary
+    but "do" ("Request a demo", "Don't ask your models")."""
+    if tok.tag_ != "VB" or tok.dep_ != "ROOT":
+        return False
+    return not any(
+        c.dep_ in _IMPERATIVE_BLOCKERS or (c.dep_ == "aux" and c.lower_ != "do")
+        for c in tok.children
     )
 
 

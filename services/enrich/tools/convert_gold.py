@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from newsflow_enrich.core import Enricher
-from newsflow_enrich.evaluate import _norm_space, load_text
+from newsflow_enrich.evaluate import load_text, norm_space
 from newsflow_enrich.gazetteer import country_code
 from newsflow_enrich.loader import load_enricher
 from newsflow_enrich.resolve import sentences
@@ -43,10 +43,10 @@ def convert(enricher: Enricher, gold_path: Path, corpus: Path) -> list[dict]:
         for part, content in (("t", title), ("s", text)):
             doc = enricher.nlp(content)
             for n, sent in enumerate(sentences(doc)):
-                plain = _norm_space(sent.text)
+                plain = norm_space(sent.text)
                 if len(plain) < 8:
                     continue
-                evs = [e for e in gold["events"] if _norm_space(e["evidence"]) in plain]
+                evs = [e for e in gold["events"] if norm_space(e["evidence"]) in plain]
                 event = None
                 if evs:
                     e = evs[0]

@@ -154,7 +154,7 @@ def tune(enricher: Enricher, dev: list[Sentence], docs: list[tuple[Doc, Doc]]) -
         (0.3, 0.45, 0.6, 0.8), (0.2, 0.35, 0.5), (0.15, 0.25, 0.4, 0.55), (0.5, 0.7)
     )
     for gate, keep, add, strong in grid:
-        policy = Policy(gate=gate, keep=keep, strong=strong, add=add, add_over_none=1.0)
+        policy = Policy(gate=gate, keep=keep, strong=strong, add=add)
         rep = evaluate_sentences.score(dev, evaluate_sentences.predict(enricher, dev, docs, policy))
         # Code as many events right as possible (typing and not missing them weigh the same)
         # while pages with no event stay quiet at least QUIET_PAGES of the time.
