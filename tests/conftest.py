@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -20,7 +19,7 @@ os.environ.setdefault("NEWSFLOW_LEDGER_PREFIX", f"test-{RUN}")
 os.environ.setdefault("NEWSFLOW_REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("NEWSFLOW_ES_URL", "http://127.0.0.1:9200")
 
-from helpers import REPO  # noqa: E402 - after the environment is set
+from helpers import STAGES, start_pipeline, stop_workers  # noqa: E402 - after the environment is set
 
 
 @pytest.fixture(scope="session")
@@ -74,12 +73,6 @@ def runtime(settings, es, redis, indices):  # type: ignore[no-untyped-def]
 
 # ---------------------------------------------------------------- pipeline fixtures
 
-STAGES = {
-    "fetch": ["--concurrency", "6"],
-    "parse": ["--concurrency", "2"],
-    "enrich": ["--concurrency", "1"],
-    "index": ["--concurrency", "1", "--prefetch-multiplier", "100"],
-}
 # What the test workers run with: a local test server on `localhost` is allowed (but not
 # 127.0.0.1, so redirects to loopback addresses are still refused), short timeouts and
 # few, quick retries so failing cases settle in seconds.
@@ -98,52 +91,13 @@ WORKER_ENV = {
 @pytest.fixture(scope="session")
 def workers(indices, redis, tmp_path_factory):  # type: ignore[no-untyped-def]
     """One real Celery worker process per stage, on this run's Redis database and indices."""
-    import signal
-    import subprocess
-    import sys
+    from newsflow_shared.celery_app import app
 
     redis.flushdb()  # the test database only: stale messages of an aborted run must not leak in
     logs = tmp_path_factory.mktemp("worker-logs")
-    env = {**os.environ, **WORKER_ENV}
-    celery = str(Path(sys.executable).with_name("celery"))
-    procs = {}
-    for stage, extra in STAGES.items():
-        cmd = [
-            celery,
-            "-A",
-            f"newsflow_{stage}.tasks",
-            "worker",
-            "-Q",
-            stage,
-            "-n",
-            f"{stage}-{RUN}@%h",
-            "--loglevel",
-            "INFO",
-            *extra,
-        ]
-        log = open(logs / f"{stage}.log", "wb")  # noqa: SIM115 - closed at teardown
-        procs[stage] = (
-            subprocess.Popen(
-                cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True
-            ),
-            log,
-        )
-    from helpers import wait_for_workers
-    from newsflow_shared.celery_app import app
-
-    expected = {f"{s}-{RUN}" for s in STAGES}
-    seen = wait_for_workers(app, expected)
-    dead = [s for s, (p, _) in procs.items() if p.poll() is not None]
-    if dead:
-        pytest.fail(f"workers {dead} exited; logs in {logs}")
-    if seen != expected:
-        pytest.fail(f"workers {expected - seen} did not answer in 120 s; logs in {logs}")
+    try:
+        procs = start_pipeline(app, STAGES, {**os.environ, **WORKER_ENV}, logs, RUN)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
     yield logs
-    for p, _ in procs.values():
-        os.killpg(p.pid, signal.SIGTERM)
-    for p, log in procs.values():
-        try:
-            p.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
-        log.close()
+    stop_workers(procs.values())

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
 import time
+from base64 import b64decode
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +20,13 @@ REPO = Path(__file__).resolve().parents[1]
 CORPUS = (REPO.parent / "shared" / "corpus").resolve()
 SEEDS = REPO / "seeds"
 SEED = SEEDS / "000_d4436bfd2754a2f8.txt"
+# The worker of each stage the pipeline tests run, with its extra command-line arguments.
+STAGES = {
+    "fetch": ["--concurrency", "6"],
+    "parse": ["--concurrency", "2"],
+    "enrich": ["--concurrency", "1"],
+    "index": ["--concurrency", "1", "--prefetch-multiplier", "100"],
+}
 
 
 @dataclass(frozen=True)
@@ -69,6 +82,17 @@ def word_f1(got: str, want: str) -> float:
     return 2 * p * r / (p + r)
 
 
+def queued_messages(redis: Any, queue: str) -> list[dict[str, Any]]:
+    """The Celery messages waiting in `queue` on Redis, oldest last; each with its `headers`
+    and its `body` decoded to [args, kwargs, embed]."""
+    out = []
+    for raw in redis.lrange(queue, 0, -1):
+        msg = json.loads(raw)
+        msg["body"] = json.loads(b64decode(msg["body"]))
+        out.append(msg)
+    return out
+
+
 def wait_for_job(
     runtime: Any, job_id: str, timeout: float = 180.0, poll: float = 0.3
 ) -> dict[str, Any]:
@@ -92,3 +116,53 @@ def wait_for_workers(app: Any, expected: set[str], timeout: float = 120.0) -> se
         replies = app.control.ping(timeout=1.0) or []
         seen = {name.split("@")[0] for r in replies for name in r} & expected
     return seen
+
+
+def start_worker(
+    stage: str, name: str, env: dict[str, str], log: Path, *extra: str
+) -> subprocess.Popen[bytes]:
+    """A real Celery worker process for `stage`'s queue, node `name@<host>`, in its own
+    session (so its pool children stop with it), output to `log`."""
+    celery = str(Path(sys.executable).with_name("celery"))
+    cmd = [celery, "-A", f"newsflow_{stage}.tasks", "worker", "-Q", stage, "-n", f"{name}@%h"]
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            [*cmd, "--loglevel", "INFO", *extra],
+            env=env,
+            cwd=REPO,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def start_pipeline(
+    app: Any, stages: dict[str, list[str]], env: dict[str, str], logs: Path, suffix: str
+) -> dict[str, subprocess.Popen[bytes]]:
+    """One worker per stage (node `<stage>-<suffix>`, extra arguments from `stages`), logs in
+    `logs`; returns them by stage once all answer a ping on `app`'s broker, else stops them
+    and raises RuntimeError."""
+    procs = {
+        s: start_worker(s, f"{s}-{suffix}", env, logs / f"{s}.log", *x) for s, x in stages.items()
+    }
+    expected = {f"{s}-{suffix}" for s in stages}
+    seen = wait_for_workers(app, expected)
+    dead = [s for s, p in procs.items() if p.poll() is not None]
+    if dead or seen != expected:
+        stop_workers(procs.values())
+        raise RuntimeError(f"workers {sorted(expected - seen)} did not answer; logs in {logs}")
+    return procs
+
+
+def stop_workers(procs: Iterable[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM every worker (warm shutdown), SIGKILL those still running after 30 s."""
+    procs = list(procs)
+    for p in procs:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait(timeout=30)

@@ -17,7 +17,7 @@ from newsflow_shared.stages import TASK_QUEUE, Stage
 def visibility_timeout(settings: Settings) -> int:
     """Seconds Redis waits before redelivering an unacked message.
 
-    Must exceed the longest hard time limit plus the longest retry countdown, or a
+    Must exceed the longest hard time limit plus the longest retry (or outage) countdown, or a
     slow-but-alive task (or one waiting on its retry ETA) would be delivered twice.
     """
     longest = max(
@@ -26,7 +26,8 @@ def visibility_timeout(settings: Settings) -> int:
         settings.enrich_time_limit,
         settings.index_time_limit,
     )
-    return (longest + 30) + settings.retry_backoff_max + 600
+    longest_wait = max(settings.retry_backoff_max, settings.outage_backoff_max)
+    return (longest + 30) + longest_wait + settings.visibility_margin
 
 
 def make_app(settings: Settings | None = None) -> Celery:

@@ -1,7 +1,14 @@
-"""The two error classes every stage raises: transient ones retry, permanent ones are recorded."""
+"""The two error classes every stage raises: transient ones retry, permanent ones are recorded.
+
+A third kind of transient error is the outage (`is_outage`): Redis or Elasticsearch
+unreachable. It is waited out (`newsflow_shared.outage`) without spending the item's retries.
+"""
 
 from __future__ import annotations
 
+from elasticsearch import ApiError as EsApiError
+from elasticsearch import ConnectionError as EsConnectionError
+from elasticsearch import ConnectionTimeout as EsConnectionTimeout
 from kombu.exceptions import OperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -20,6 +27,10 @@ class TransientError(NewsflowError):
     """A failure worth retrying with backoff (timeouts, connection errors, 429, 5xx)."""
 
 
+class OutageError(TransientError):
+    """Redis or Elasticsearch is unreachable: no fault of the item, waited out (`is_outage`)."""
+
+
 class PermanentError(NewsflowError):
     """A failure that retrying cannot fix; the item is recorded as rejected with `reason`."""
 
@@ -31,3 +42,18 @@ BROKER_ERRORS: tuple[type[Exception], ...] = (
     RedisTimeoutError,
     OperationalError,
 )
+
+# Elasticsearch unreachable: no connection, no answer in time, or a node or proxy saying it
+# cannot serve at all (502/503/504: e.g. no master yet, shards still recovering). A 429 or
+# 500 stays an ordinary transient error: it may be this item's request that is too much.
+ES_OUTAGE_ERRORS: tuple[type[Exception], ...] = (EsConnectionError, EsConnectionTimeout)
+ES_OUTAGE_STATUSES = frozenset({502, 503, 504})
+# What a stage may raise that is an outage (raw client errors included).
+OUTAGE_ERRORS: tuple[type[Exception], ...] = (OutageError, *BROKER_ERRORS, *ES_OUTAGE_ERRORS)
+
+
+def is_outage(exc: BaseException) -> bool:
+    """True when `exc` says Redis or Elasticsearch is unreachable, not that the item failed."""
+    if isinstance(exc, OUTAGE_ERRORS):
+        return True
+    return isinstance(exc, EsApiError) and exc.meta.status in ES_OUTAGE_STATUSES

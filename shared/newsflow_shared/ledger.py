@@ -5,7 +5,9 @@ Keys (all under the ledger prefix P):
 - `P:job:<job>`            hash: created, source, note
 - `P:job:<job>:state`      hash: item id -> state (counts are computed from it)
 - `P:item:<job>:<item>`    hash: source, kind, doc_id, state, stage, attempts:<stage>,
-                           <stage>_start/<stage>_end timestamps, reason, message, error
+                           outages:<stage> (deliveries that waited out an outage), outage
+                           (the last one: time and reason), <stage>_start/<stage>_end
+                           timestamps, reason, message, error
 
 States: `queued`, in flight at a stage (`fetch`, `parse`, `enrich`, `index`), and final:
 `indexed`, `rejected` (reason code + message), `failed` (error after retries), `expanded`
@@ -82,14 +84,23 @@ class Ledger:
         pipe.execute()
 
     def start(self, job_id: str, item_id: str, stage: str) -> int:
-        """Mark an item in flight at `stage`; returns the attempt number at that stage."""
+        """Mark an item in flight at `stage`; returns the attempt number at that stage, not
+        counting the deliveries that only waited out an outage (`outage`)."""
         key = self._item(job_id, item_id)
         pipe = self.r.pipeline()
         pipe.hincrby(key, f"attempts:{stage}", 1)
         pipe.hsetnx(key, f"{stage}_start", _now())
-        pipe.execute()
+        pipe.hget(key, f"outages:{stage}")
+        attempts, _, outages = pipe.execute()
         self._set_state(job_id, item_id, stage)
-        return int(cast(bytes | None, self.r.hget(key, f"attempts:{stage}")) or 1)
+        return int(attempts) - int(cast(bytes | None, outages) or 0)
+
+    def outage(self, job_id: str, item_id: str, stage: str, reason: str) -> None:
+        """Record that this delivery at `stage` met an outage and waits: it is not an attempt."""
+        pipe = self.r.pipeline()
+        pipe.hincrby(self._item(job_id, item_id), f"outages:{stage}", 1)
+        pipe.hset(self._item(job_id, item_id), "outage", f"{_now()} {reason}"[:500])
+        pipe.execute()
 
     def done(self, job_id: str, item_id: str, stage: str, **fields: Any) -> None:
         """Record the end of a stage (the next stage's start follows)."""
@@ -112,11 +123,15 @@ class Ledger:
     def fail_unless_final(self, job_id: str, item_id: str, stage: str, error: str) -> bool:
         """Record `failed` unless the item already ended (e.g. indexed earlier in the same
         batch); True if it was recorded. For a stage that crashed part-way through a batch."""
-        state = cast(bytes | None, self.r.hget(self._states(job_id), item_id))
-        if state is not None and state.decode() in FINAL_STATES:
+        if self.ended(job_id, item_id):
             return False
         self.fail(job_id, item_id, stage, error)
         return True
+
+    def ended(self, job_id: str, item_id: str) -> bool:
+        """Whether the item is in a final state."""
+        state = cast(bytes | None, self.r.hget(self._states(job_id), item_id))
+        return state is not None and state.decode() in FINAL_STATES
 
     def expanded(self, job_id: str, item_id: str, children: int) -> None:
         self._set_state(job_id, item_id, "expanded", children=children)

@@ -36,12 +36,21 @@ class Settings(BaseSettings):
     # Delivery: how often a stage may be attempted before the item is recorded failed.
     max_retries: int = Field(5, ge=0, le=50)
     retry_backoff_max: int = Field(300, ge=1)
+    # Redis or Elasticsearch unreachable is an outage, not the item's failure: its messages
+    # wait (backoff capped at `outage_backoff_max` s) without spending `max_retries`, for as
+    # long as the outage lasts up to `outage_ceiling` s, and only then are recorded failed.
+    outage_ceiling: int = Field(1800, ge=0)
+    outage_backoff_max: int = Field(30, ge=1, le=600)
     # Soft/hard time limits per stage (seconds); the visibility timeout and compose's
     # stop_grace_period are derived from / checked against the largest.
     fetch_time_limit: int = Field(120, ge=5)
     parse_time_limit: int = Field(120, ge=5)
     enrich_time_limit: int = Field(300, ge=5)
     index_time_limit: int = Field(120, ge=5)
+    # Seconds on top of the longest hard limit plus the longest wait before Redis redelivers
+    # an unacked message (celery_app.visibility_timeout): how long the messages of a killed
+    # worker stay away. Lower it only together with the time limits (the compose test does).
+    visibility_margin: int = Field(600, ge=0)
 
 
 @lru_cache

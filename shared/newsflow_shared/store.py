@@ -16,7 +16,7 @@ from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 
-from newsflow_shared.errors import PermanentError, TransientError
+from newsflow_shared.errors import OutageError, PermanentError, TransientError, is_outage
 from newsflow_shared.indices import names
 from newsflow_shared.messages import Enrichment, ParsedArticle, SourceHints
 
@@ -26,15 +26,29 @@ def _now() -> str:
 
 
 def es_errors_to_newsflow(exc: Exception) -> Exception:
-    """Map an Elasticsearch client error to Transient (retry) or Permanent (record)."""
+    """Map an Elasticsearch client error to an outage (waited out), Transient (retry) or
+    Permanent (record)."""
     if isinstance(exc, ApiError):
         status = exc.meta.status
+        if is_outage(exc):  # 502/503/504: the cluster cannot serve at all
+            return OutageError("es_unavailable", f"{status}: {exc}")
         if status == 429 or status >= 500:
             return TransientError("es_unavailable", f"{status}: {exc}")
         return PermanentError("es_rejected", f"{status}: {exc}")
-    if isinstance(exc, TransportError):  # connection refused, timeouts
-        return TransientError("es_unreachable", str(exc))
+    if is_outage(exc):  # connection refused, timeouts
+        return OutageError("es_unreachable", str(exc))
+    if isinstance(exc, TransportError):  # e.g. a response that does not deserialise
+        return TransientError("es_transport", str(exc))
     return exc
+
+
+def raise_unavailable_docs(res: Any) -> None:
+    """An mget answers 200 with a per-document error where a shard cannot serve (e.g. still
+    recovering after a restart): an outage, not a missing document. Raises OutageError."""
+    for doc in res["docs"]:
+        error = doc.get("error")
+        if error and error.get("type") != "index_not_found_exception":
+            raise OutageError("es_unavailable", f"{doc.get('_index')}: {error.get('reason')}")
 
 
 class ContentStore:
@@ -137,6 +151,7 @@ class ContentStore:
             res = self.es.mget(index=self.n.read, ids=ids)
         except (ApiError, TransportError) as exc:
             raise es_errors_to_newsflow(exc) from exc
+        raise_unavailable_docs(res)
         found = {d["_id"]: d["_source"] for d in res["docs"] if d.get("found")}
         out: dict[str, tuple[ParsedArticle, Enrichment | None] | PermanentError] = {}
         for doc_id in doc_ids:

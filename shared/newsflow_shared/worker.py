@@ -4,21 +4,32 @@ The base task retries `TransientError` with exponential backoff and jitter (Cele
 autoretry), records `PermanentError` once as `rejected`, and records anything that
 exhausts its retries (or hits the soft time limit) as `failed`; the errback `stage_lost`
 does the same when the hard time limit kills a task: every item ends in the ledger.
+An outage (Redis or Elasticsearch unreachable) is waited out instead, spending no retry
+(`newsflow_shared.outage`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+import time
+from collections.abc import Callable, Mapping
+from contextlib import suppress
+from typing import Any, NoReturn, TypeVar
 
 from celery import Task
-from celery.exceptions import Reject
+from celery.exceptions import Reject, Retry
 from pydantic import ValidationError
 
 from newsflow_shared.celery_app import app
-from newsflow_shared.errors import BROKER_ERRORS, PermanentError, TransientError
+from newsflow_shared.errors import (
+    BROKER_ERRORS,
+    OUTAGE_ERRORS,
+    PermanentError,
+    TransientError,
+    is_outage,
+)
 from newsflow_shared.logs import get_logger
 from newsflow_shared.messages import Message
+from newsflow_shared.outage import OutageWait, clear_headers, next_wait
 from newsflow_shared.runtime import get_runtime
 from newsflow_shared.settings import HARD_LIMIT_MARGIN, get_settings
 from newsflow_shared.stages import TASK_QUEUE, TASK_STAGE_LOST
@@ -29,6 +40,7 @@ _settings = get_settings()
 
 # Deliveries of one message beyond this are treated as a poison message (e.g. a page that
 # kills its worker every time: acks_late + reject_on_worker_lost would requeue it forever).
+# Deliveries that only waited out an outage do not count (`Ledger.start`).
 MAX_DELIVERIES = _settings.max_retries + 3
 
 
@@ -43,9 +55,9 @@ class StageTask(Task):
     """Base class of every stage task."""
 
     stage = "unknown"
-    # Redis unreachable (the ledger, or publishing the next stage's message) is an outage,
-    # not the item's fault: retried like any transient error.
-    autoretry_for = (TransientError, *BROKER_ERRORS)
+    # Outages (Redis: the ledger, publishing the next stage's message; Elasticsearch) are
+    # retried too, but by `retry` below as waits that spend none of the item's retries.
+    autoretry_for = (TransientError, *OUTAGE_ERRORS)
     retry_backoff = True
     retry_backoff_max = _settings.retry_backoff_max
     retry_jitter = True
@@ -53,23 +65,88 @@ class StageTask(Task):
     acks_late = True
 
     def retry(self, *args: Any, **kwargs: Any) -> Any:
-        """Celery's retry, except that a retry which cannot be published keeps its message.
+        """Celery's retry, except that an outage is waited out (`wait_out`), a retry drops
+        the outage headers (the backends answered), and a retry which cannot be published
+        keeps its message.
 
         Celery turns a failed publish of the retry into `Reject(requeue=False)`: the message
         is dropped and its item stays in flight forever. Requeued instead, it is delivered
         again; if Redis is down, the requeue fails too and the message stays unacknowledged
         (delivered again after the visibility timeout). Either way nothing is lost.
         """
+        exc = kwargs.get("exc")
+        if exc is not None and is_outage(exc) and not self.request.called_directly:
+            self.wait_out(exc)
+        kwargs.setdefault("headers", clear_headers(self.request.headers))
         try:
             return super().retry(*args, **kwargs)
         except Reject as exc:
-            log.warning("retry_not_published", stage=self.stage, error=repr(exc.reason)[:300])
-            raise Reject(exc.reason, requeue=True) from exc
+            raise self._requeue(exc.reason) from exc
+
+    def wait_out(self, exc: BaseException) -> NoReturn:
+        """Put the message back to wait out an outage, its retry count unchanged.
+
+        Not `Task.retry`, which always adds one to `retries` (the budget autoretry checks
+        against `max_retries`): the same re-publish by `signature_from_request`, with the
+        outage headers and `retries` as they were. Raises Retry, or OutageCeilingExceeded
+        (recorded `failed` by `on_failure`) once the outage outlasted the ceiling.
+        """
+        req = self.request
+        ids = _ids(req.args[0] if req.args else None)
+        wait = outage_wait(self.stage, ids, req.headers, exc)
+        sig = self.signature_from_request(
+            req, countdown=wait.delay, headers={**(req.headers or {}), **wait.headers()}
+        )
+        try:
+            sig.apply_async()
+        except Exception as err:
+            raise self._requeue(err) from err
+        raise Retry(exc=exc, when=wait.delay, sig=sig)
+
+    def _requeue(self, reason: Any) -> Reject:
+        """The message of a retry that could not be published goes back to its queue."""
+        log.warning("retry_not_published", stage=self.stage, error=repr(reason)[:300])
+        return Reject(reason, requeue=True)
 
     def on_failure(
         self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
     ) -> None:
         fail_unfinished(self.stage, [args[0] if args else None], exc)
+
+
+def outage_wait(
+    stage: str,
+    ids: tuple[str | None, str | None],
+    headers: Mapping[str, Any] | None,
+    exc: BaseException,
+) -> OutageWait:
+    """Plan the next wait of a message (of item `ids` = (job, item), with `headers`) that
+    met an outage at `stage`, and note it in the item's ledger record, so that admit does
+    not count the delivery as an attempt. Raises OutageCeilingExceeded past the ceiling."""
+    job, item = ids
+    error = f"{type(exc).__name__}: {exc}"
+    wait = next_wait(
+        headers,
+        time.time(),
+        ceiling=_settings.outage_ceiling,
+        backoff_max=_settings.outage_backoff_max,
+        why=error,
+    )
+    if job and item:
+        # if Redis is what is down, admit could not count this delivery either
+        with suppress(*BROKER_ERRORS):
+            get_runtime().ledger.outage(job, item, stage, error)
+    log.warning(
+        "outage_wait",
+        stage=stage,
+        job_id=job,
+        item_id=item,
+        waits=wait.waits,
+        delay=round(wait.delay, 1),
+        down_for=round(time.time() - wait.since),
+        error=error[:300],
+    )
+    return wait
 
 
 def admit(stage: str, model: type[M], payload: Any) -> tuple[M, int] | None:
@@ -157,13 +234,19 @@ def stage_lost(request: Any, exc: BaseException, traceback: Any) -> None:
     fail_unfinished(stage.value if stage else "unknown", [args[0]], exc)
 
 
-def hand_on(task_name: str, msg: Message, countdown: float | None = None) -> None:
-    """Publish the next stage's task: the one way stages hand on."""
+def hand_on(
+    task_name: str,
+    msg: Message,
+    countdown: float | None = None,
+    headers: Mapping[str, Any] | None = None,
+) -> None:
+    """Publish the next stage's task: the one way stages hand on (and put a message back)."""
     app.send_task(
         task_name,
         args=[msg.model_dump(mode="json")],
         queue=TASK_QUEUE[task_name].value,
         countdown=countdown,
+        headers=dict(headers) if headers else None,
         link_error=stage_lost.s(),
     )
 
@@ -176,6 +259,7 @@ __all__ = [
     "app",
     "fail_unfinished",
     "hand_on",
+    "outage_wait",
     "run_stage",
     "stage_lost",
     "stage_task",

@@ -9,9 +9,6 @@ and celery-batches re-arms its flush timer only while it believes none is armed:
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,7 +18,7 @@ from typing import Any
 import pytest
 from private_redis import PrivateRedis
 
-from helpers import REPO, wait_for_workers
+from helpers import start_worker, stop_workers, wait_for_workers
 
 pytestmark = pytest.mark.integration
 
@@ -50,32 +47,18 @@ def index_worker(broker: PrivateRedis, indices: str, tmp_path: Path) -> Iterator
         "NEWSFLOW_INDEX_BATCH_SECONDS": "0.5",
     }
     name = f"index-restart-{uuid.uuid4().hex[:6]}"
-    celery = str(Path(sys.executable).with_name("celery"))
-    log = open(tmp_path / "index-worker.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [
-            *(celery, "-A", "newsflow_index.tasks", "worker", "-Q", "index", "-n", f"{name}@%h"),
-            *("--concurrency", "1", "--prefetch-multiplier", "100", "--loglevel", "INFO"),
-        ],
-        env=env,
-        cwd=REPO,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    log = tmp_path / "index-worker.log"
+    proc = start_worker(
+        "index", name, env, log, "--concurrency", "1", "--prefetch-multiplier", "100"
     )
     app = make_app(settings)
     try:
         if wait_for_workers(app, {name}, timeout=60) != {name}:
-            pytest.fail(f"index worker did not start; log in {log.name}")
+            pytest.fail(f"index worker did not start; log in {log}")
         app.conf.worker_name = name
         yield app, Runtime(settings)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
+        stop_workers([proc])
 
 
 def _submit(app: Any, rt: Any, job: str, item: str, countdown: float | None = None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, date, datetime
 
@@ -116,6 +117,27 @@ def test_batch_records_every_message_it_cannot_index(runtime) -> None:  # type: 
     assert runtime.ledger.summary(job)["done"]
 
 
+def _stored_requests(runtime, job: str, items: list[str]) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+    """An IndexRequest payload per item, each for a parsed article stored under a new doc_id."""
+    out = []
+    for it in items:
+        doc_id = "t" + uuid.uuid4().hex
+        runtime.store.put_parsed(_article(doc_id))
+        out.append({"schema_version": 1, "job_id": job, "item_id": it, "doc_id": doc_id})
+    return out
+
+
+def _without_elasticsearch(runtime, m) -> None:  # type: ignore[no-untyped-def]
+    """Point the runtime's clients at a closed port: Elasticsearch down, not a mock of it."""
+    from elasticsearch import Elasticsearch
+
+    from newsflow_shared.store import ContentStore
+
+    dead = Elasticsearch("http://127.0.0.1:9", max_retries=0)
+    m.setitem(runtime.__dict__, "es", dead)
+    m.setitem(runtime.__dict__, "store", ContentStore(dead, runtime.settings.index_prefix))
+
+
 def test_a_batch_that_crashes_leaves_no_item_in_flight(runtime, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A bug or a soft time limit inside the batch: its messages are acked anyway, so every
     item not yet ended is recorded `failed`; items that ended before the crash keep their
@@ -137,11 +159,7 @@ def test_a_batch_that_crashes_leaves_no_item_in_flight(runtime, monkeypatch) -> 
 
     monkeypatch.setattr(ledger, "indexed", indexed_then_crash)  # a fault in our code
     job, items = _job(runtime, 3)
-    msgs = []
-    for it in items:
-        doc_id = "t" + uuid.uuid4().hex
-        runtime.store.put_parsed(_article(doc_id))
-        msgs.append({"schema_version": 1, "job_id": job, "item_id": it, "doc_id": doc_id})
+    msgs = _stored_requests(runtime, job, items)
     requests = [
         SimpleRequest(f"r{i}", tasks.TASK_INDEX, (m,), {}, {}, "h", False, None, None, {})
         for i, m in enumerate(msgs)
@@ -152,3 +170,49 @@ def test_a_batch_that_crashes_leaves_no_item_in_flight(runtime, monkeypatch) -> 
     assert states == ["indexed", "failed", "failed"]
     assert "bug after the first item" in runtime.ledger.item(job, items[1])["error"]
     assert runtime.ledger.summary(job)["done"]
+
+
+def test_a_batch_that_cannot_reach_elasticsearch_waits_it_out(runtime, redis, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Elasticsearch unreachable for the whole batch: no item fails, none spends a retry;
+    each message goes back with the outage headers, and is indexed once the node answers."""
+    from helpers import queued_messages
+    from newsflow_index.indexing import index_batch
+    from newsflow_shared import worker
+    from newsflow_shared.outage import OUTAGE_SINCE, OUTAGE_WAITS
+    from newsflow_shared.stages import TASK_INDEX
+
+    job, items = _job(runtime, 2)
+    payloads = _stored_requests(runtime, job, items)
+    queue = f"index-outage-{job}"
+    monkeypatch.setitem(worker.TASK_QUEUE, TASK_INDEX, type("Q", (), {"value": queue}))
+    with monkeypatch.context() as m:
+        _without_elasticsearch(runtime, m)
+        index_batch(payloads, [{}, {}])
+    put_back = queued_messages(redis, queue)
+    redis.delete(queue)
+    assert len(put_back) == 2
+    for msg in put_back:
+        assert msg["headers"][OUTAGE_WAITS] == 1 and msg["headers"][OUTAGE_SINCE] > 0
+    for it in items:
+        rec = runtime.ledger.item(job, it)
+        assert rec["state"] == "index" and rec["outages:index"] == "1"
+
+    # the node is back: the messages put back are indexed (two deliveries, one a wait)
+    index_batch([m["body"][0][0] for m in put_back], [m["headers"] for m in put_back])
+    for it in items:
+        rec = runtime.ledger.item(job, it)
+        assert rec["state"] == "indexed" and rec["attempts:index"] == "2"
+    assert runtime.ledger.summary(job)["done"]
+
+
+def test_a_batch_past_the_outage_ceiling_fails(runtime, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from newsflow_index.indexing import index_batch
+    from newsflow_shared.outage import OUTAGE_SINCE
+
+    job, items = _job(runtime, 1)
+    payload = {"schema_version": 1, "job_id": job, "item_id": items[0], "doc_id": "t-x"}
+    _without_elasticsearch(runtime, monkeypatch)
+    since = time.time() - runtime.settings.outage_ceiling - 1
+    index_batch([payload], [{OUTAGE_SINCE: since}])
+    rec = runtime.ledger.item(job, items[0])
+    assert rec["state"] == "failed" and "outage_ceiling" in rec["error"]

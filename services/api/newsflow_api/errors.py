@@ -83,7 +83,8 @@ def _problem(err: dict[str, Any]) -> ParamProblem:
 
 
 async def _validation(_: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
+    if not isinstance(exc, RequestValidationError):  # registered for this type only
+        raise exc
     problems = [_problem(e) for e in exc.errors()]
     first = problems[0] if problems else None
     msg = "; ".join(f"{p.parameter}: {p.message}" for p in problems) or "invalid request"
@@ -91,7 +92,8 @@ async def _validation(_: Request, exc: Exception) -> Response:
 
 
 async def _param(_: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ParamError)
+    if not isinstance(exc, ParamError):  # registered for this type only
+        raise exc
     return error(
         exc.status,
         f"{exc.parameter}: {exc.message}",
@@ -101,12 +103,14 @@ async def _param(_: Request, exc: Exception) -> Response:
 
 
 async def _http(_: Request, exc: Exception) -> Response:
-    assert isinstance(exc, StarletteHTTPException)
+    if not isinstance(exc, StarletteHTTPException):  # registered for this type only
+        raise exc
     return error(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
 
 
 async def _es_api(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError)
+    if not isinstance(exc, ApiError):  # registered for this type only
+        raise exc
     kind = es_error_type(exc)
     if isinstance(exc, NotFoundError) and kind == "index_not_found_exception":
         return error(

@@ -25,6 +25,10 @@ Interval = Literal["day", "week", "month", "year"]
 
 MAX_TERMS = 32
 HIGHLIGHT_TAGS = ("<mark>", "</mark>")
+# Elasticsearch refuses (400, the whole search) to highlight a field longer than its
+# `index.highlight.max_analyzed_offset` (1,000,000 chars) unless the request sets this: a
+# 3 MB article would fail every search it matches. Text past it is not highlighted.
+HIGHLIGHT_MAX_CHARS = 1_000_000
 
 
 class ParamError(ValueError):
@@ -112,10 +116,9 @@ def parse_user_query(q: str | None) -> ParsedQuery:
     excluded: list[Term] = []
     pending_or = False
     for tok in _tokenize(q):
-        if tok.kind == "or":
+        if tok.kind == "or" or tok.term is None:
             pending_or = bool(groups)  # a leading or doubled OR means nothing
             continue
-        assert tok.term is not None
         if tok.negated:
             excluded.append(tok.term)
             pending_or = False
@@ -629,6 +632,7 @@ def _highlight(tf: TextFields, hq: Clause, whole: Sequence[str]) -> Clause:
         "post_tags": [HIGHLIGHT_TAGS[1]],
         "encoder": "html",
         "highlight_query": hq,
+        "max_analyzed_offset": HIGHLIGHT_MAX_CHARS,
         "fields": spec,
     }
 

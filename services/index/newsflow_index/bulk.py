@@ -10,21 +10,26 @@ from typing import Any
 from elasticsearch import Elasticsearch, helpers
 
 from newsflow_index.core import article_doc, event_docs
+from newsflow_shared.errors import ES_OUTAGE_STATUSES
 from newsflow_shared.indices import names
 from newsflow_shared.messages import Enrichment, ParsedArticle
+from newsflow_shared.store import raise_unavailable_docs
 
 
 @dataclass
 class BulkOutcome:
-    """Per-article result of a batch: ok, retry later (429/5xx) or rejected (4xx)."""
+    """Per-article result of a batch: ok, retry later (429/5xx), unavailable (503: its shard
+    cannot serve, an outage) or rejected (4xx)."""
 
     ok: set[str] = field(default_factory=set)
     retry: dict[str, str] = field(default_factory=dict)
     rejected: dict[str, str] = field(default_factory=dict)
+    unavailable: dict[str, str] = field(default_factory=dict)
 
 
 def _old_event_ids(es: Elasticsearch, index: str, doc_ids: list[str]) -> dict[str, set[str]]:
     res = es.mget(index=index, ids=doc_ids, source_includes=["events.id"])
+    raise_unavailable_docs(res)  # else an unreadable article would look new: stale events kept
     out: dict[str, set[str]] = {}
     for d in res["docs"]:
         if d.get("found"):
@@ -74,7 +79,9 @@ def write_batch(
             outcome.ok.add(doc_id)
             continue
         status, error = failed_docs[doc_id]
-        if status == 429 or status >= 500:
+        if status in ES_OUTAGE_STATUSES:
+            outcome.unavailable[doc_id] = f"{status}: {error}"
+        elif status == 429 or status >= 500:
             outcome.retry[doc_id] = f"{status}: {error}"
         else:
             outcome.rejected[doc_id] = f"{status}: {error}"

@@ -1,94 +1,24 @@
 """Celery shell of the index stage: batches messages (celery-batches) into bulk requests.
 
 A batch is flushed every `batch_size` messages or `batch_seconds`, whichever comes first;
-messages are acked after the batch ran (acks_late). Per-article 429/5xx results are
-re-published with a countdown; mapping errors are recorded as rejected.
+messages are acked after the batch ran (acks_late). What becomes of each message (indexed,
+retried, waiting out an outage, rejected, failed) is `indexing.index_batch`'s business.
 """
 
 from __future__ import annotations
 
-import random
-from typing import Any
-
 from celery_batches import SimpleRequest
-from elasticsearch import ApiError, TransportError
 
 from newsflow_index.batching import ReconnectSafeBatches
-from newsflow_index.bulk import write_batch
+from newsflow_index.indexing import index_batch, wait_out_unfinished
 from newsflow_index.settings import IndexSettings
-from newsflow_shared.errors import PermanentError, TransientError
-from newsflow_shared.logs import get_logger
-from newsflow_shared.messages import Enrichment, IndexRequest, ParsedArticle
-from newsflow_shared.runtime import get_runtime
+from newsflow_shared.errors import is_outage
 from newsflow_shared.settings import HARD_LIMIT_MARGIN, get_settings
 from newsflow_shared.stages import TASK_INDEX
-from newsflow_shared.worker import admit, app, fail_unfinished, hand_on
+from newsflow_shared.worker import app, fail_unfinished
 
-log = get_logger(__name__)
 _s = get_settings()
 _is = IndexSettings()
-
-
-def _retry(msg: IndexRequest, attempt: int, why: str) -> None:
-    """Re-publish with exponential backoff and jitter, or record `failed` past the cap."""
-    ledger = get_runtime().ledger
-    if attempt > _s.max_retries:
-        ledger.fail(msg.job_id, msg.item_id, "index", why)
-        return
-    delay = random.uniform(0, min(_s.retry_backoff_max, 2**attempt))
-    hand_on(TASK_INDEX, msg, countdown=delay)
-
-
-def index_batch(payloads: list[Any]) -> None:
-    """Index a batch of IndexRequests; every message ends indexed, retried, rejected or failed."""
-    rt = get_runtime()
-    msgs: dict[str, list[tuple[IndexRequest, int]]] = {}
-    for payload in payloads:
-        admitted = admit("index", IndexRequest, payload)
-        if admitted is not None:
-            msgs.setdefault(admitted[0].doc_id, []).append(admitted)
-    if not msgs:
-        return
-    try:  # one read for the whole batch
-        stored = rt.store.get_articles(list(msgs))
-    except TransientError as exc:
-        for msg, attempt in (m for pending in msgs.values() for m in pending):
-            _retry(msg, attempt, str(exc))
-        return
-    except PermanentError as exc:
-        for msg, _attempt in (m for pending in msgs.values() for m in pending):
-            rt.ledger.reject(msg.job_id, msg.item_id, "index", exc.reason, exc.message)
-        return
-    articles: list[tuple[ParsedArticle, Enrichment | None]] = []
-    for doc_id, got in stored.items():
-        if isinstance(got, PermanentError):
-            for msg, _attempt in msgs.pop(doc_id):
-                rt.ledger.reject(msg.job_id, msg.item_id, "index", got.reason, got.message)
-        else:
-            articles.append(got)
-    if not articles:
-        return
-    try:
-        outcome = write_batch(rt.es, _s.index_prefix, articles)
-    except (ApiError, TransportError) as exc:
-        for pending in msgs.values():
-            for msg, attempt in pending:
-                _retry(msg, attempt, f"bulk request failed: {exc}")
-        return
-    for doc_id, pending in msgs.items():
-        for msg, attempt in pending:
-            if doc_id in outcome.ok:
-                rt.ledger.indexed(msg.job_id, msg.item_id, doc_id)
-            elif doc_id in outcome.retry:
-                _retry(msg, attempt, outcome.retry[doc_id])
-            else:
-                rt.ledger.reject(
-                    msg.job_id,
-                    msg.item_id,
-                    "index",
-                    "mapping_error",
-                    outcome.rejected.get(doc_id, "rejected"),
-                )
 
 
 @app.task(
@@ -102,10 +32,18 @@ def index_batch(payloads: list[Any]) -> None:
 )
 def index_task(requests: list[SimpleRequest]) -> None:
     payloads = [r.args[0] if r.args else None for r in requests]
+    headers = [r.request_dict or {} for r in requests]  # the message headers, Celery's too
     try:
-        index_batch(payloads)
+        index_batch(payloads, headers)
     except Exception as exc:
         # The batch's messages are acked whatever happens (acks_late acks failures too):
-        # every item not yet ended is recorded `failed`, then Celery logs the error.
-        fail_unfinished("index", payloads, exc)
+        # every item not yet ended waits out an outage, or is recorded `failed`; then
+        # Celery logs the error.
+        if is_outage(exc):
+            wait_out_unfinished(payloads, headers, exc)
+        else:
+            fail_unfinished("index", payloads, exc)
         raise
+
+
+__all__ = ["app", "index_batch", "index_task"]

@@ -96,7 +96,8 @@ def parse_html(
     doc = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, include_comments=False, include_tables=False
     )
-    assert doc is None or isinstance(doc, Document)  # as_dict=False returns a Document
+    if doc is not None and not isinstance(doc, Document):  # as_dict=False returns one
+        raise PermanentError("unparseable", f"extractor returned {type(doc).__name__}")
     text = (doc.text or "").strip() if doc else ""
     if doc is None or len(text) < min_chars:
         raise PermanentError("no_content", f"no article body ({len(text)} chars of text)")

