@@ -16,7 +16,7 @@ API_PORT ?= 8000
 FLOWER_PORT ?= 5555
 PYTEST_ARGS ?=
 
-.PHONY: help venv up down status services init workers ready ingest-seeds test lint fmt typecheck bench clean
+.PHONY: help venv up down status services init workers ready ingest-seeds test lint fmt typecheck bench compose-test clean
 
 help:
 	@echo "make up      - install what is missing, start Redis, Elasticsearch, CoreNLP, workers, API, Flower; ingest seeds/"
@@ -24,6 +24,7 @@ help:
 	@echo "make status  - each component and whether it is healthy"
 	@echo "make test    - lint, type-check and run unit, integration and e2e tests on real services"
 	@echo "make bench   - run the benchmarks in bench/ (JSON on stdout)"
+	@echo "make compose-test - build and run docker-compose.yml in containers, scale, kill, check (infra/compose-test)"
 
 var/tools/bin/uv:
 	@command -v python$(PY_VERSION) >/dev/null || { echo "python$(PY_VERSION) is missing"; exit 1; }
@@ -95,6 +96,10 @@ bench: venv services
 	$(BIN)/python bench/bench_enrich.py --ner corenlp
 	$(BIN)/python bench/bench_pipeline.py --rounds 3
 	$(BIN)/python bench/bench_api.py
+
+# docker-compose.yml for real: podman + Compose v2 + offline stand-ins (infra/compose-test/README.md).
+compose-test:
+	bash infra/compose-test/run.sh
 
 clean: down
 	rm -rf var $(VENV)

@@ -18,6 +18,7 @@
 #   redis-stop                  stop Redis (SHUTDOWN, which flushes the AOF)
 #   es-start                    start single-node Elasticsearch on 127.0.0.1, wait for yellow/green
 #   es-stop                     stop Elasticsearch
+#   es-fetch                    only fetch the Elasticsearch zip into var/cache (compose test)
 #   corenlp-start               start the Stanford CoreNLP NER server on 127.0.0.1 (GPL-3.0+, its
 #                               own process; infra/corenlp/README.md), wait until it tags a sentence
 #   corenlp-stop                stop it
@@ -891,6 +892,7 @@ main() {
         redis-stop) redis_stop ;;
         es-start) es_start ;;
         es-stop) es_stop ;;
+        es-fetch) es_fetch ;;
         corenlp-start) corenlp_start ;;
         corenlp-stop) corenlp_stop ;;
         corenlp-url) printf '%s\n' "$CORENLP_URL" ;;

@@ -37,6 +37,13 @@ def test_football_clubs_are_organisations(corenlp: CoreNLPNer) -> None:
     assert NerSpan(33, 44, "LOC") in spans  # Elland Road
 
 
+def test_pronouns_are_not_names(corenlp: CoreNLPNer) -> None:
+    # CoreNLP's entity mentions list "he", "his", "him" as PERSON (its gender annotator).
+    text = "Trump said that he spoke to Putin during his call with him."
+    names = [(text[s.start : s.end], s.label) for s in corenlp.spans(text)]
+    assert names == [("Trump", "PERSON"), ("Putin", "PERSON")]
+
+
 def test_offsets_survive_non_ascii_and_astral_characters(corenlp: CoreNLPNer) -> None:
     text = "🎉 Pilar Bernabé told journalists in Valencia — Nine News reported."
     got = {(text[s.start : s.end], s.label) for s in corenlp.spans(text)}

@@ -227,3 +227,36 @@ def test_reprocess_without_the_http_server(first_run, runtime, workers, server) 
     assert result.exit_code == 0, result.output
     job = runtime.ledger.recent_jobs(1)[0]
     assert runtime.ledger.summary(job)["counts"] == {"indexed": 1}
+
+
+def test_a_long_article_is_indexed_with_offsets_into_its_whole_text(  # type: ignore[no-untyped-def]
+    runtime, workers, tmp_path
+) -> None:
+    """Issue 12: a text of several parts (chunks.CHUNK_CHARS) is enriched and indexed whole;
+    every event and quote points into the indexed text and no event id repeats."""
+    from newsflow_enrich.chunks import CHUNK_CHARS
+    from newsflow_shared.submit import Submitter
+
+    body = "\n".join(p.body for p in fundus_pages(80))[: 3 * CHUNK_CHARS + 1000]
+    path = tmp_path / "long.txt"
+    path.write_text("A long compilation of the week's news\n" + body)
+    sub = Submitter(runtime, source="long article")
+    sub.any(str(path))
+    summary = wait_for_job(runtime, sub.sub.job_id, timeout=300)
+    assert summary["counts"] == {"indexed": 1}, summary
+    rec = runtime.ledger.items(sub.sub.job_id)[0]
+    assert "enriched_chars" not in rec  # under the bound: enriched whole
+    prefix = runtime.settings.index_prefix
+    runtime.es.indices.refresh(index=f"{prefix}articles,{prefix}events")
+    doc = runtime.es.get(index=f"{prefix}articles", id=rec["doc_id"])["_source"]
+    text = doc["text"]
+    assert len(text) > 3 * CHUNK_CHARS
+    for ev in doc["events"]:
+        assert text[ev["sentence_start"] : ev["sentence_end"]] == ev["sentence"]
+    assert max(ev["sentence_start"] for ev in doc["events"]) > 2 * CHUNK_CHARS
+    for quote in doc["quotes"]:
+        assert quote["text"] in text[quote["start"] : quote["end"]]
+    events = runtime.es.count(
+        index=f"{prefix}events", query={"term": {"article_id": rec["doc_id"]}}
+    )["count"]
+    assert events == len(doc["events"])

@@ -40,7 +40,7 @@ class Draft:
     aliases: list[str] = field(default_factory=list)
     mentions: int = 0
     spans: list[Span] = field(default_factory=list)
-    first: int = 1 << 30  # order of first appearance (title first)
+    first: int = 1 << 62  # order of first appearance (title first)
 
     def add(self, surface: str, span: Span | None, order: int) -> None:
         """Count one mention with its surface form and (text-only) span."""
@@ -116,9 +116,9 @@ def _is_acting(tok: Token) -> bool:
 
 
 class _Builder:
-    def __init__(self, docs: Sequence[Doc], text_index: int) -> None:
+    def __init__(self, docs: Sequence[Doc], offsets: Sequence[int | None]) -> None:
         self.docs = docs
-        self.text_index = text_index
+        self.offsets = offsets
         self.drafts: dict[str, Draft] = {}
         self.token_actor: list[dict[int, str]] = [{} for _ in docs]
 
@@ -130,7 +130,8 @@ class _Builder:
         return draft
 
     def _record(self, draft: Draft, doc_i: int, m: Mention, surface: str) -> None:
-        span = Span(start=m.char_start, end=m.char_end) if doc_i == self.text_index else None
+        base = self.offsets[doc_i]
+        span = None if base is None else Span(start=base + m.char_start, end=base + m.char_end)
         draft.add(surface, span, doc_i * 1_000_000 + m.start)
         for k in range(m.start, m.end):
             self.token_actor[doc_i][k] = draft.id
@@ -249,9 +250,11 @@ def _org_country(doc: Doc, m: Mention) -> tuple[str | None, str]:
     return code, generic
 
 
-def build_actors(docs: Sequence[Doc], text_index: int) -> ActorIndex:
-    """Actors of an article from its docs (title, text); spans only for `docs[text_index]`."""
-    b = _Builder(docs, text_index)
+def build_actors(docs: Sequence[Doc], offsets: Sequence[int | None]) -> ActorIndex:
+    """Actors of an article from its docs: the title, then its text in one or more parts.
+    `offsets[i]` is where `docs[i]` starts in the text (spans are offsets into the whole
+    text), None for the title (mentions counted, no spans)."""
+    b = _Builder(docs, offsets)
     per_doc = [raw_mentions(doc) for doc in docs]
     person_names: set[str] = set()
     for mentions in per_doc:
@@ -266,7 +269,7 @@ def build_actors(docs: Sequence[Doc], text_index: int) -> ActorIndex:
     canon = _person_clusters(flat)
     orgs_by_generic: dict[str, str] = {}
     # Text before title so that the text's country-qualified organisation names come first.
-    for doc_i, m in sorted(flat, key=lambda p: (p[0] != text_index, p[1].start)):
+    for doc_i, m in sorted(flat, key=lambda p: (offsets[p[0]] is None, p[0], p[1].start)):
         doc = docs[doc_i]
         surface = _possessive_free(m.text)
         if m.label == "PERSON":

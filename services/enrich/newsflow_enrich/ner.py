@@ -6,7 +6,7 @@ changes (the parse, DATE and other entities still come from spaCy).
 - `spacy`: the docs as spaCy tagged them.
 - `corenlp`: a Stanford CoreNLP server (its 3-class CoNLL CRF, infra/corenlp/) tags
   PERSON, ORGANIZATION and LOCATION; one HTTP request per article (title and text sent
-  together). Its spans replace every spaCy entity they overlap; spaCy's other entities
+  together; a long text's parts two by two, at most `MAX_CHARS` a request). Its spans replace every spaCy entity they overlap; spaCy's other entities
   that overlap none (NORP, FAC, DATE, ...) stay, its PERSON/ORG/GPE/LOC do not. CoreNLP is
   GPL-3.0-or-later and runs only as its own process: this module speaks HTTP to it.
 
@@ -25,6 +25,7 @@ import httpx
 from spacy.tokens import Doc, Span
 
 from newsflow_enrich import gazetteer as gz
+from newsflow_enrich.chunks import pieces
 from newsflow_shared.errors import PermanentError, TransientError
 
 # CoreNLP's 3-class labels -> spaCy's. LOCATION depends on the text (see `place_label`).
@@ -111,19 +112,6 @@ def _utf16_to_index(text: str) -> list[int] | None:
     return table
 
 
-def _pieces(text: str, limit: int) -> Iterator[tuple[int, str]]:
-    """(offset, piece) of `text` in pieces of at most `limit` chars, cut at paragraph,
-    line or word breaks where possible."""
-    start = 0
-    while len(text) - start > limit:
-        window = text[start : start + limit]
-        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
-        end = start + (cut + 1 if cut > 0 else limit)
-        yield start, text[start:end]
-        start = end
-    yield start, text[start:]
-
-
 class CoreNLPNer:
     """Entities from a Stanford CoreNLP server (`StanfordCoreNLPServer`, tokenize + ner)."""
 
@@ -163,7 +151,7 @@ class CoreNLPNer:
             pos += len(text) + len(SEPARATOR)
         joined = SEPARATOR.join(texts)
         found: list[NerSpan] = []
-        for base, piece in _pieces(joined, self.max_chars):
+        for base, piece in pieces(joined, self.max_chars):
             found += [NerSpan(s.start + base, s.end + base, s.label) for s in self.spans(piece)]
         out: list[list[NerSpan]] = [[] for _ in texts]
         k = 0
@@ -182,9 +170,10 @@ class CoreNLPNer:
         table = _utf16_to_index(text)
         out = []
         for sentence in data.get("sentences", []):
+            tokens = sentence.get("tokens", [])
             for m in sentence.get("entitymentions", []):
                 label = CORENLP_LABELS.get(m.get("ner", ""))
-                if label is None:
+                if label is None or not _tagged(tokens, m):
                     continue
                 start, end = int(m["characterOffsetBegin"]), int(m["characterOffsetEnd"])
                 if table is not None:
@@ -217,6 +206,16 @@ class CoreNLPNer:
         except ValueError as exc:
             raise TransientError("ner_unavailable", f"CoreNLP at {self.url}: not JSON") from exc
         return data
+
+
+def _tagged(tokens: list[dict[str, Any]], mention: dict[str, Any]) -> bool:
+    """Whether the CRF tagged the mention's tokens: CoreNLP's entity mentions also list
+    pronouns ("he", "his", "him" as PERSON, from its gender annotation), whose tokens are
+    tagged O; those are not names."""
+    begin, end = mention.get("tokenBegin"), mention.get("tokenEnd")
+    if not isinstance(begin, int) or not isinstance(end, int) or not tokens[begin:end]:
+        return True  # no token detail to judge by
+    return all(t.get("ner", "O") != "O" for t in tokens[begin:end])
 
 
 def make_backend(name: str, corenlp_url: str = "", timeout: float = 30.0) -> NerBackend:

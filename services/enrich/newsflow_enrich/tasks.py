@@ -7,6 +7,7 @@ from functools import cache
 from newsflow_enrich.core import Enricher
 from newsflow_enrich.loader import load_enricher
 from newsflow_shared.celery_app import app  # `celery -A <this module>` finds the app here
+from newsflow_shared.logs import get_logger
 from newsflow_shared.messages import EnrichRequest, IndexRequest
 from newsflow_shared.runtime import get_runtime
 from newsflow_shared.settings import get_settings
@@ -14,6 +15,7 @@ from newsflow_shared.stages import TASK_ENRICH, TASK_INDEX
 from newsflow_shared.worker import hand_on, stage_task
 
 _limit = get_settings().enrich_time_limit
+log = get_logger(__name__)
 
 
 @cache
@@ -26,9 +28,17 @@ def enrich(msg: EnrichRequest) -> None:
     """Enrich the stored parsed article of `msg.doc_id` and hand it to the index stage."""
     rt = get_runtime()
     article = rt.store.get_parsed(msg.doc_id)
-    enrichment = enricher().enrich(article.title, article.text, article.published, msg.doc_id)
+    e = enricher()
+    enrichment = e.enrich(article.title, article.text, article.published, msg.doc_id)
     rt.store.put_enrichment(msg.doc_id, enrichment)
-    rt.ledger.done(msg.job_id, msg.item_id, "enrich")
+    # A text over `max_chars` is indexed whole, enriched in part: the ledger says how far.
+    enriched = len(e.enriched(article.text))
+    truncated = enriched < len(article.text)
+    if truncated:
+        log.warning("text_truncated", doc_id=msg.doc_id, chars=len(article.text), enriched=enriched)
+    rt.ledger.done(
+        msg.job_id, msg.item_id, "enrich", enriched_chars=enriched if truncated else None
+    )
     hand_on(TASK_INDEX, IndexRequest(job_id=msg.job_id, item_id=msg.item_id, doc_id=msg.doc_id))
 
 

@@ -181,6 +181,7 @@ def test_event_body_highlights_whole_sentence_and_sorts_by_event_date() -> None:
         parse_user_query("talks"), EventFilters(), Page(sort="newest"), lemma, pit="P"
     )
     assert body["highlight"]["fields"] == {"sentence": {"number_of_fragments": 0}}
+    assert body["highlight"]["max_analyzed_offset"] == 1_000_000  # long texts: no 400
     assert body["sort"][0] == {"date": {"order": "desc", "missing": "_last"}}
     assert body["sort"][-1] == {"_shard_doc": "asc"}
     assert body["pit"] == {"id": "P", "keep_alive": "5m"}

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from spacy.tokens import Doc
 
+from newsflow_enrich.chunks import pieces
 from newsflow_enrich.core import Enricher
 from newsflow_enrich.ner import (
     SPACY_NAMES,
     CoreNLPNer,
     NerSpan,
-    _pieces,
     _utf16_to_index,
     merge_entities,
     place_label,
@@ -111,6 +111,6 @@ def test_utf16_offsets_and_long_texts() -> None:
     assert table[java_start] == text.index("Arsenal")
     assert _utf16_to_index("plain") is None
     long = "para one\n\n" * 30
-    pieces = list(_pieces(long, 50))
-    assert "".join(p for _, p in pieces) == long and all(len(p) <= 50 for _, p in pieces)
-    assert all(long[off : off + len(p)] == p for off, p in pieces)
+    cut_up = list(pieces(long, 50))  # CoreNLP requests are cut like spaCy's pieces
+    assert "".join(p for _, p in cut_up) == long and all(len(p) <= 50 for _, p in cut_up)
+    assert all(long[off : off + len(p)] == p for off, p in cut_up)
