@@ -293,23 +293,35 @@ def eval_enrich(
 @eval_app.command("events")
 def eval_events(
     split: SplitOption = "test",
+    corpus_root: Annotated[Path, typer.Option(help="the handbook corpus folder")] = Path(
+        "../shared/corpus"
+    ),
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Per-sentence event typing on the labelled sentence corpus (services/enrich/training)."""
+    """Per-sentence event typing on the labelled sentence corpus, and whole labelled pages
+    (services/enrich/training): do pages that report no event stay quiet?"""
     from newsflow_enrich import evaluate_sentences, training
     from newsflow_enrich.loader import load_enricher
 
+    enricher = load_enricher()
     sentences = training.load()
+    pages = training.load_pages()
     chosen = _split(split)
     if chosen is not None:
         sentences = list(training.of_split(sentences, chosen))
-    report = evaluate_sentences.score(
-        sentences, evaluate_sentences.predict(load_enricher(), sentences)
+        pages = [p for p in pages if p.split == chosen]
+    report = evaluate_sentences.score(sentences, evaluate_sentences.predict(enricher, sentences))
+    docs = evaluate_sentences.parse_pages(
+        enricher, [training.page_text(p, corpus_root) for p in pages]
+    )
+    pages_report = evaluate_sentences.page_report(
+        pages, evaluate_sentences.page_results(enricher, pages, docs)
     )
     if as_json:
-        print(json.dumps(report))
+        print(json.dumps({**report, "pages": pages_report}))
     else:
         print(evaluate_sentences.format_report(report, f"[{split}] "))
+        print(evaluate_sentences.format_page_report(pages_report, f"[{split}] "))
 
 
 def _split(name: str) -> Any:

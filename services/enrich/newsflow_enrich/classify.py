@@ -12,6 +12,7 @@ sparse dot product and a softmax in numpy.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterable
@@ -20,14 +21,15 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from newsflow_enrich.dictionaries import discards, verb_triggers
-from newsflow_enrich.lexicon import NOUNS, VERBS
+from newsflow_enrich.lexicon import NOUNS, SPEECH, VERBS
 
 MODEL_PATH = Path(__file__).parent / "data" / "event_classifier.npz"
 POLICY_PATH = Path(__file__).parent / "data" / "event_policy.json"
 _CONTENT = {"VERB", "NOUN", "ADJ"}
+_PAGE_POS = _CONTENT | {"PROPN"}
 _SCORE = re.compile(r"\b\d{1,3}-\d{1,3}\b(?!-)")
 _SUBJECTS = {"nsubj", "nsubjpass", "csubj", "expl"}
 _MODALS = {"would", "could", "might", "may", "should", "can", "must", "will", "shall"}
@@ -166,6 +168,26 @@ def features(sent: Span, rule_types: Iterable[tuple[str, float]] = ()) -> dict[s
     return f
 
 
+PAGE_MIN_SENTENCES = 5  # a shorter text (a brief, a headline) is judged by its sentences alone
+EVENT = "EVENT"  # the page head's class "reports a political or social event"
+
+
+def page_features(doc: Doc) -> dict[str, float]:
+    """Features of a whole page for the page head: its set of content lemmas and entity
+    labels, its PETRARCH2 discard scopes and whether it has scores, L2-normalised so a long
+    page weighs no more than a short one."""
+    keys = {
+        f"l={t.lemma_.lower()}" for t in doc if t.pos_ in _PAGE_POS and t.is_alpha and not t.is_stop
+    }
+    keys.update(f"e={ent.label_}" for ent in doc.ents)
+    text = doc.text.lower()
+    keys.update(f"discard={scope}" for scope in discard_scopes(text))
+    if _SCORE.search(text):
+        keys.add("score")
+    weight = 1.0 / max(1.0, len(keys)) ** 0.5
+    return dict.fromkeys(keys, weight)
+
+
 def dense(sent: Span) -> np.ndarray:
     """The mean contextual token vector of the sentence (zeros when the model has none)."""
     tensor = sent.doc.tensor
@@ -184,33 +206,52 @@ class SentenceClassifier:
     intercept: np.ndarray  # (n_classes,)
     dense_mean: np.ndarray
     dense_scale: np.ndarray
+    page: SentenceClassifier | None = None  # the page head (classes NONE, EVENT), if any
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> SentenceClassifier:
-        """Read a model written by `save`."""
+        """Read a model written by `save` (with its page head when it has one)."""
         with np.load(path, allow_pickle=False) as z:
-            names = [str(n) for n in z["vocab"]]
-            return cls(
-                classes=tuple(str(c) for c in z["classes"]),
-                vocab={n: i for i, n in enumerate(names)},
-                coef=z["coef"].astype(np.float32),
-                intercept=z["intercept"].astype(np.float32),
-                dense_mean=z["dense_mean"].astype(np.float32),
-                dense_scale=z["dense_scale"].astype(np.float32),
-            )
+            arrays = {k: z[k] for k in z.files}
+        page = cls._from(arrays, "page_") if "page_classes" in arrays else None
+        return dataclasses.replace(cls._from(arrays, ""), page=page)
+
+    @classmethod
+    def _from(cls, z: dict[str, np.ndarray], prefix: str) -> SentenceClassifier:
+        names = [str(n) for n in z[prefix + "vocab"]]
+        return cls(
+            classes=tuple(str(c) for c in z[prefix + "classes"]),
+            vocab={n: i for i, n in enumerate(names)},
+            coef=z[prefix + "coef"].astype(np.float32),
+            intercept=z[prefix + "intercept"].astype(np.float32),
+            dense_mean=z[prefix + "dense_mean"].astype(np.float32),
+            dense_scale=z[prefix + "dense_scale"].astype(np.float32),
+        )
+
+    def _arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        names = sorted(self.vocab, key=self.vocab.__getitem__)
+        return {
+            prefix + "classes": np.array(self.classes),
+            prefix + "vocab": np.array(names),
+            prefix + "coef": self.coef.astype(np.float32),
+            prefix + "intercept": self.intercept.astype(np.float32),
+            prefix + "dense_mean": self.dense_mean,
+            prefix + "dense_scale": self.dense_scale,
+        }
 
     def save(self, path: Path) -> None:
-        """Write the model (numpy arrays only, no pickle)."""
-        names = sorted(self.vocab, key=self.vocab.__getitem__)
-        np.savez_compressed(
-            path,
-            classes=np.array(self.classes),
-            vocab=np.array(names),
-            coef=self.coef.astype(np.float32),
-            intercept=self.intercept.astype(np.float32),
-            dense_mean=self.dense_mean,
-            dense_scale=self.dense_scale,
-        )
+        """Write the model and its page head (numpy arrays only, no pickle)."""
+        arrays = self._arrays("")
+        if self.page is not None:
+            arrays.update(self.page._arrays("page_"))
+        np.savez_compressed(path, **arrays)  # type: ignore[arg-type]  # numpy stubs: allow_pickle
+
+    def page_relevance(self, doc: Doc) -> float | None:
+        """P(the page reports an event) from the page head; None without one."""
+        if self.page is None:
+            return None
+        probs = self.page.proba(page_features(doc), np.zeros(0, dtype=np.float32))
+        return float(probs[self.page.classes.index(EVENT)])
 
     def scores(self, feats: dict[str, float], vec: np.ndarray) -> np.ndarray:
         """Raw class scores (logits)."""
@@ -246,8 +287,11 @@ class Policy:
 
     gate: float = 0.8  # P(no event) at which a rule event is dropped ...
     keep: float = 0.15  # ... unless its own type is at least this likely
-    strong: float = 0.5  # a rule event without the actors its type needs, kept above this
+    strong: float = 0.5  # sure: a rule event naming no one, or in a sports story, kept,
+    # and an added event without a named party coded, above this
     add: float = 0.4  # a type no rule found is added at this probability, above "no event"
+    page: float = 0.0  # a page of PAGE_MIN_SENTENCES or more codes no event below this
+    # P(it reports an event) from the page head: reviews, results, guides stay quiet
 
 
 def _load_policy() -> Policy:
@@ -260,20 +304,22 @@ def _load_policy() -> Policy:
 POLICY = _load_policy()
 
 
-def trigger_for(sent: Span, type_: str) -> Token | None:
-    """The verb to hang an event of `type_` on, where the rules coded none.
+def triggers_for(sent: Span, type_: str) -> list[Token]:
+    """The verbs to hang an event of `type_` on, where the rules coded none, best first.
 
     When the sentence has a lexicon word of that type the rules have already judged it
-    (an idiom, a compound, a missing object: their vetoes stand), so there is none. Else
-    the main verb, if it has a subject: headings, list items and instructions ("Create a
-    budget") state no event.
+    (an idiom, a compound, a missing object: their vetoes stand), so there are none. The
+    candidates are verbs with a subject (headings, list items and instructions, "Create a
+    budget", state no event): the root first, verbs of saying last ("Brazil granted visas,
+    the ministry said" hangs on "granted").
     """
     lex = _lexicon_types()
     if any(type_ in lex.get((t.lemma_.lower(), t.pos_), ()) for t in sent):
-        return None
-    verbs = [t for t in sent if t.pos_ == "VERB" and t.dep_ != "amod"]
-    verbs.sort(key=lambda t: t.i != sent.root.i)  # the root first
-    for verb in verbs:
-        if any(c.dep_ in _SUBJECTS for c in verb.children):
-            return verb
-    return None
+        return []
+    verbs = [
+        t
+        for t in sent
+        if t.pos_ == "VERB" and t.dep_ != "amod" and any(c.dep_ in _SUBJECTS for c in t.children)
+    ]
+    verbs.sort(key=lambda t: (t.lemma_.lower() in SPEECH, t.i != sent.root.i))
+    return verbs

@@ -18,7 +18,7 @@ from typing import Any
 
 from newsflow_enrich.core import Enricher
 from newsflow_enrich.dates import format_date
-from newsflow_enrich.training import Split, split_of
+from newsflow_enrich.training import Split, fundus_text, split_of
 from newsflow_shared.messages import Actor, Enrichment, Event
 
 
@@ -38,12 +38,7 @@ def load_text(doc: dict[str, Any], corpus_root: Path, repo_root: Path) -> tuple[
     """(title, text) of a gold line's `doc`, rebuilt as FORMAT.md specifies."""
     if "corpus" in doc:
         entry = json.loads((corpus_root / doc["corpus"]).read_text())[doc["key"]]
-        body = entry.get("body", {})
-        parts = [s for s in body.get("summary", []) if s and s.strip()]
-        for section in body.get("sections", []):
-            parts += [s for s in section.get("headline", []) if s and s.strip()]
-            parts += [s for s in section.get("paragraphs", []) if s and s.strip()]
-        return entry.get("title") or "", "\n\n".join(parts)
+        return entry.get("title") or "", fundus_text(entry)
     if "seed" in doc:
         lines = (repo_root / doc["seed"]).read_text().splitlines()
         first = next(i for i, line in enumerate(lines) if line.strip())

@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 
 from newsflow_enrich.classify import Policy
 from newsflow_enrich.core import Enricher
-from newsflow_enrich.training import NONE, TYPES, Sentence, origin_key
+from newsflow_enrich.training import NONE, TYPES, Page, Sentence, origin_key
 from newsflow_shared.messages import Enrichment
 
 
@@ -141,3 +141,42 @@ def format_report(report: dict[str, Any], title: str = "") -> str:
             f"  {t:10} P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f} (gold {s['gold']})"
         )
     return "\n".join(lines)
+
+
+def parse_pages(enricher: Enricher, texts: Sequence[str]) -> list[tuple[Doc, Doc]]:
+    """(empty title doc, text doc) per page text."""
+    docs = enricher.parse((part for t in texts for part in ("", t)), batch_size=8)
+    return [(next(docs), next(docs)) for _ in texts]
+
+
+def page_results(
+    enricher: Enricher, pages: Sequence[Page], docs: Sequence[tuple[Doc, Doc]]
+) -> list[Enrichment]:
+    """Each labelled page enriched as an article from its parsed docs."""
+    return [
+        enricher.from_docs(("", d.text, None, page.key), t, d)
+        for page, (t, d) in zip(pages, docs, strict=True)
+    ]
+
+
+def page_report(pages: Sequence[Page], results: Sequence[Enrichment]) -> dict[str, Any]:
+    """Whole pages: the share of pages reporting no political or social event that code
+    none (the article-level false alarm rate), and of pages that do, the share that code
+    at least one event."""
+    quiet = [not r.events for p, r in zip(pages, results, strict=True) if not p.event_news]
+    kept = [bool(r.events) for p, r in zip(pages, results, strict=True) if p.event_news]
+    return {
+        "quiet_pages": round(sum(quiet) / max(1, len(quiet)), 3),
+        "eventless_pages": len(quiet),
+        "event_pages_with_events": round(sum(kept) / max(1, len(kept)), 3),
+        "event_pages": len(kept),
+    }
+
+
+def format_page_report(report: dict[str, Any], title: str = "") -> str:
+    """One line for `page_report`."""
+    return (
+        f"{title}pages reporting no event that code none {report['quiet_pages']:.3f}"
+        f" (of {report['eventless_pages']}); pages reporting events that code one"
+        f" {report['event_pages_with_events']:.3f} (of {report['event_pages']})"
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 
 import numpy as np
 from spacy.attrs import LEMMA
@@ -118,6 +119,8 @@ THREAT_CUES = {
     "hit",
 }
 _SUBJ = {"nsubj", "csubj"}
+# Directed types whose missing target is the sentence's one other party (`_sole_other`).
+_SOLE_TARGET_TYPES = {"SANCTION", "ASSAULT", "COERCE", "THREATEN", "ACCUSE"}
 _NEG_PREPS = {"of", "for", "to", "with", "on", "about", "toward", "towards"}
 _NEG_CLIMB = {
     "advcl",
@@ -662,7 +665,17 @@ class EventExtractor:
         return None
 
     def _location(self, tok: Token, clause: Token) -> str | None:
-        for t in (tok, clause):
+        """Where: "in/at <place>" on the trigger or its clause, else on their objects
+        ("protested against the government in Brussels": the parse hangs it on "government")."""
+        heads = [tok, clause]
+        heads += [
+            g
+            for t in (tok, clause)
+            for c in t.children
+            if c.dep_ in _OBJ or c.dep_ == "prep"
+            for g in ([c] if c.dep_ in _OBJ else c.children)
+        ]
+        for t in heads:
             for c in t.children:
                 if c.dep_ == "prep" and c.lower_ in {"in", "at"}:
                     for g in c.children:
@@ -756,22 +769,28 @@ class EventExtractor:
         c.location = self._location(tok, clause)
         return c
 
-    def forced(self, sent: SpacySpan, type_: str) -> Cand | None:
-        """A candidate of a type the classifier sees in a sentence where no rule fired.
+    def forced(self, sent: SpacySpan, type_: str, sure: bool) -> Cand | None:
+        """A candidate of a type the classifier sees in a sentence where no rule coded it.
 
-        The trigger is the sentence's main verb (`classify.trigger_for`); its arguments
-        come from the parse as for any verb trigger, and it needs at least one of them.
+        The trigger is the first of the sentence's main verbs (`classify.triggers_for`)
+        whose arguments name an actor; when none does, the first verb, only if the
+        classifier is `sure` ("Over a million people took to the streets").
         """
-        tok = classify.trigger_for(sent, type_)
-        if tok is None:
-            return None
-        source, passive = self.subjects(tok)
-        target = [a for a in self.targets(tok, type_, passive) if a not in source]
-        if not (source or target):
-            return None  # an event the classifier sees needs someone the parse names
-        c = Cand(tok, type_, None, 0.5, self._govern(source), self._govern(target))
-        c.reported_by = [a for a in self._reporters(tok, sent) if a not in source]
-        return self._complete(c, tok, sent)
+        verbs = classify.triggers_for(sent, type_)
+        fallback: Cand | None = None
+        for tok in verbs:
+            source, passive = self.subjects(tok)
+            target = [a for a in self.targets(tok, type_, passive) if a not in source]
+            c = Cand(tok, type_, None, 0.5, self._govern(source), self._govern(target))
+            if c.source or c.target:
+                break
+            fallback = fallback or c
+        else:
+            if fallback is None or not sure:
+                return None  # an event the classifier sees needs someone the parse names
+            c = fallback
+        c.reported_by = [a for a in self._reporters(c.tok, sent) if a not in c.source]
+        return self._complete(c, c.tok, sent)
 
     def _licensed(self, tok: Token, type_: str) -> bool:
         """Context a weak trigger needs before it counts as the event at all."""
@@ -814,6 +833,8 @@ class EventExtractor:
     def extract(self) -> list[Event]:
         """All events of the doc, one per (sentence, type)."""
         events: list[Event] = []
+        if not self.relevant():
+            return events
         consult_modes: dict[frozenset[str], str] = {}
         for sent, picks in self.rule_picks():
             if self.classifier is not None:
@@ -829,10 +850,39 @@ class EventExtractor:
                         best.mode = consult_modes[parties]
                     elif best.mode is not None and len(parties) >= 2:
                         consult_modes.setdefault(parties, best.mode)
+                if not best.target and best.type in _SOLE_TARGET_TYPES:
+                    best.target = self._sole_other(sent, best)
                 events.append(self._event(best, sent, conf))
                 if (best.source or best.target) and not (best.negated or best.hypothetical):
                     self.last_by_type[best.type] = best
         return events
+
+    def _sole_other(self, sent: SpacySpan, c: Cand) -> list[str]:
+        """The target of a directed event the parse gave none, when the sentence names
+        exactly one other party (a country, group or organisation, after metonyms): "While
+        Trump has expressed frustration with Russia's aggression, his administration has not
+        imposed new sanctions" is aimed at Russia. Several candidates: none."""
+        taken = set(c.source) | set(c.reported_by)
+        taken |= {f"country:{self.r.drafts[a].country}" for a in taken if self.r.drafts[a].country}
+        found = [self.r.token_actor.get(i) for i in range(sent.start, sent.end)]
+        others = {
+            a
+            for a in self._govern([f for f in found if f is not None])
+            if a not in taken and self.r.drafts[a].type != ActorType.PERSON
+        }
+        return sorted(others) if len(others) == 1 else []
+
+    def relevant(self) -> bool:
+        """Whether the page may code events at all: a text of `PAGE_MIN_SENTENCES` or more
+        sentences needs the page head to see a political or social event in it."""
+        if self.classifier is None or self.classifier.page is None:
+            return True
+        if sum(1 for _ in islice(self.doc.sents, classify.PAGE_MIN_SENTENCES)) < (
+            classify.PAGE_MIN_SENTENCES
+        ):
+            return True
+        p = self.classifier.page_relevance(self.doc)
+        return p is None or p >= self.policy.page
 
     def _classified(
         self, clf: classify.SentenceClassifier, sent: SpacySpan, picks: list[Cand]
@@ -859,7 +909,7 @@ class EventExtractor:
             and p[best_type] > p[classify.NONE]
             and all(c.type != best_type for c, _ in out)
         ):
-            forced = self.forced(sent, best_type)
+            forced = self.forced(sent, best_type, p[best_type] >= policy.strong)
             if forced is not None:
                 out.append((forced, p[best_type]))
         return out

@@ -20,6 +20,8 @@ NONE = "NONE"  # the "no event" class
 TYPES = tuple(t.value for t in EventType)  # the 16 PLOVER types, declared in messages
 CLASSES = (NONE, *TYPES)
 CORPUS_DIR = Path(__file__).resolve().parents[1] / "training" / "sentences"
+PAGES_DIR = CORPUS_DIR.parent / "pages"
+EVENT = "EVENT"  # the page class "reports a political or social event"
 
 
 @dataclass(frozen=True)
@@ -105,3 +107,72 @@ def load(paths: Iterable[Path] | None = None) -> list[Sentence]:
 def of_split(sentences: Iterable[Sentence], split: Split) -> Iterator[Sentence]:
     """The sentences of one split."""
     return (s for s in sentences if s.split == split)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One labelled page: does it report a political or social event at all."""
+
+    origin: dict[str, Any]
+    title: str
+    event_news: bool
+    domain: str
+
+    @property
+    def key(self) -> str:
+        """The page's origin key (shared with its labelled sentences)."""
+        return origin_key(self.origin, "")
+
+    @property
+    def split(self) -> Split:
+        """The split of the page: the same as its sentences' (`split_of`)."""
+        return split_of(self.origin, "")
+
+    @property
+    def label(self) -> str:
+        """`EVENT` or `NONE`."""
+        return EVENT if self.event_news else NONE
+
+
+def load_pages(folder: Path = PAGES_DIR) -> list[Page]:
+    """Every labelled page of `folder` (FORMAT.md, "Pages"); the first label of a page wins."""
+    seen: set[str] = set()
+    out: list[Page] = []
+    for path in sorted(folder.glob("*.jsonl")):
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                page = Page(
+                    obj["origin"],
+                    obj.get("title") or "",
+                    bool(obj["event_news"]),
+                    obj.get("domain") or "other",
+                )
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f"{path}:{n}: {exc}") from exc
+            if page.key not in seen:
+                seen.add(page.key)
+                out.append(page)
+    return out
+
+
+def page_text(page: Page, corpus_root: Path) -> str:
+    """The text of a labelled page, as the parse stage would give it: a WCXB page's main
+    content, a Fundus page's summary, headlines and paragraphs."""
+    corpus = page.origin["corpus"]
+    data = json.loads((corpus_root / corpus).read_text())
+    if corpus.startswith("wcxb"):
+        return str(data["ground_truth"].get("main_content") or "")
+    return fundus_text(data[page.origin["key"]])
+
+
+def fundus_text(entry: dict[str, Any]) -> str:
+    """A Fundus ground-truth entry's text: its summary, section headlines and paragraphs."""
+    body = entry.get("body", {})
+    parts = [s for s in body.get("summary", []) if s and s.strip()]
+    for section in body.get("sections", []):
+        parts += [s for s in section.get("headline", []) if s and s.strip()]
+        parts += [s for s in section.get("paragraphs", []) if s and s.strip()]
+    return "\n\n".join(parts)

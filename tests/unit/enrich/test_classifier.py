@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
+from helpers import REPO
 from newsflow_enrich import classify, evaluate_sentences, training
 from newsflow_enrich.actors import sector_of
 from newsflow_enrich.core import Enricher
@@ -45,7 +46,17 @@ def test_cameo_pattern_needs_its_object(enricher: Enricher) -> None:
 )
 def test_no_event_is_hung_on_headings_and_instructions(enricher: Enricher, text: str) -> None:
     doc = enricher.nlp(text)
-    assert all(classify.trigger_for(doc[:], t) is None for t in training.TYPES)
+    assert all(not classify.triggers_for(doc[:], t) for t in training.TYPES)
+
+
+def test_an_added_event_hangs_on_the_reported_verb_not_the_verb_of_saying(
+    enricher: Enricher,
+) -> None:
+    doc = enricher.nlp(
+        "Brazil granted humanitarian visas to 500 Afghan families, the ministry said."
+    )
+    verbs = classify.triggers_for(doc[:], "COOPERATE")
+    assert [v.lemma_ for v in verbs] == ["grant", "say"]
 
 
 @pytest.mark.parametrize(
@@ -86,6 +97,57 @@ def test_corpus_lines_are_valid_and_split_by_article() -> None:
     assert all(len(splits) == 1 for splits in by_origin.values())
     splits = Counter(s.split for s in sentences)
     assert 0.1 < splits["test"] / len(sentences) < 0.3
+
+
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+def test_page_labels_are_valid_and_share_their_sentences_split() -> None:
+    pages = training.load_pages()
+    assert len(pages) >= 700
+    assert Counter(p.event_news for p in pages)[True] >= 30
+    sentence_split = {training.origin_key(s.origin, s.id): s.split for s in training.load()}
+    for page in pages:
+        assert page.split == sentence_split.get(page.key, page.split)
+    sample = [p for p in pages if p.event_news][:3] + [p for p in pages if not p.event_news][:3]
+    assert all(training.page_text(p, CORPUS).strip() for p in sample if p.domain != "other")
+
+
+def test_page_features_are_normalised_and_carry_discards(enricher: Enricher) -> None:
+    doc = enricher.nlp("The goalkeeper saved a penalty. The match ended 2-1 in the world cup.")
+    f = classify.page_features(doc)
+    assert abs(sum(v * v for v in f.values()) - 1.0) < 1e-6
+    assert {"discard=story", "score", "l=goalkeeper"} <= f.keys()
+
+
+def _page(corpus: str, key: str) -> str:
+    page = next(p for p in training.load_pages() if p.key == f"{corpus}#{key}")
+    return training.page_text(page, CORPUS)
+
+
+@pytest.mark.parametrize(
+    ("corpus", "key", "reports_events"),
+    [
+        ("fundus-en/ca/NationalPost.json", "V1_1", True),  # India fires missiles into Pakistan
+        ("fundus-en/uk/TheMirror.json", "V1_1", True),  # far-right protesters throw stones
+        ("wcxb-dev-articles/ground-truth/0436.json", "", False),  # self-hosting Postgres
+        ("fundus-en/uk/iNews.json", "V1", False),  # US Open results
+        ("wcxb-dev-articles/ground-truth/1821.json", "", False),  # running shoes guide
+    ],
+)
+def test_page_head_sees_whether_a_page_reports_events(
+    enricher: Enricher, corpus: str, key: str, reports_events: bool
+) -> None:
+    clf = enricher.classifier
+    assert clf is not None and clf.page is not None
+    p = clf.page_relevance(enricher.nlp(_page(corpus, key)))
+    assert p is not None and (p >= enricher.policy.page) == reports_events
+
+
+def test_a_short_text_is_judged_by_its_sentences_alone(enrich: Enrich) -> None:
+    # Below PAGE_MIN_SENTENCES the page head does not gate: one sentence stays an event.
+    r = enrich("Russian forces shelled the city of Kharkiv on Monday, Ukrainian officials said.")
+    assert [e.type.value for e in r.events] == ["ASSAULT"]
 
 
 def test_unknown_type_is_a_clear_error(tmp_path) -> None:  # type: ignore[no-untyped-def]

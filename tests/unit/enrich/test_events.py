@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from enrich_helpers import names, only
 
+from helpers import REPO
 from newsflow_shared.messages import Enrichment
 
 pytestmark = pytest.mark.unit
@@ -116,7 +117,7 @@ def test_request_with_object_control(enrich: Enrich) -> None:
 
 def test_protest_and_coerce(enrich: Enrich) -> None:
     r = enrich("Thousands of farmers protested against the government in Brussels.")
-    assert only(r, "PROTEST").location is None or True
+    assert only(r, "PROTEST").location == "Brussels"
     r = enrich("Police arrested two activists in London on Saturday.")
     ev = only(r, "COERCE")
     assert ev.location == "London"
@@ -197,3 +198,17 @@ def test_seed_events(seed: Enrichment) -> None:
     swaps = [e for e in by_type["RETREAT"] if "prisoner exchanges" in e.sentence]
     assert swaps and swaps[0].mode == "release"  # prisoner exchanges free captives
     assert names(seed, swaps[0].source_actors) == {"Russia", "Ukraine"}  # "The meetings"
+
+
+def test_a_directed_event_without_a_parsed_target_takes_the_one_other_party(
+    enrich: Enrich,
+) -> None:
+    # The seed: "... his administration has not imposed new sanctions nor taken steps to
+    # pressure the Kremlin directly": the negated sanctions are aimed at Russia.
+    lines = (REPO / "seeds" / "000_d4436bfd2754a2f8.txt").read_text().splitlines()
+    r = enrich("\n".join(lines[1:]))
+    ev = next(e for e in r.events if e.type.value == "SANCTION" and e.negated)
+    assert names(r, ev.target_actors) == {"Russia"}
+    # Two other parties: no guess.
+    r = enrich("Officials in Paris imposed sanctions after talks between Iran and Iraq failed.")
+    assert all(not e.target_actors for e in r.events if e.type.value == "SANCTION")
