@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -247,8 +248,12 @@ class SentenceClassifier:
         np.savez_compressed(path, **arrays)  # type: ignore[arg-type]  # numpy stubs: allow_pickle
 
     def page_relevance(self, doc: Doc) -> float | None:
-        """P(the page reports an event) from the page head; None without one."""
+        """P(the page reports an event) from the page head; None when the page is not
+        gated: no page head, or a text under `PAGE_MIN_SENTENCES` sentences (a brief, a
+        headline), which is judged by its sentences alone."""
         if self.page is None:
+            return None
+        if sum(1 for _ in islice(doc.sents, PAGE_MIN_SENTENCES)) < PAGE_MIN_SENTENCES:
             return None
         probs = self.page.proba(page_features(doc), np.zeros(0, dtype=np.float32))
         return float(probs[self.page.classes.index(EVENT)])

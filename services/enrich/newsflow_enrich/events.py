@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import islice
 
 import numpy as np
 from spacy.attrs import LEMMA
@@ -873,15 +872,9 @@ class EventExtractor:
         return sorted(others) if len(others) == 1 else []
 
     def relevant(self) -> bool:
-        """Whether the page may code events at all: a text of `PAGE_MIN_SENTENCES` or more
-        sentences needs the page head to see a political or social event in it."""
-        if self.classifier is None or self.classifier.page is None:
-            return True
-        if sum(1 for _ in islice(self.doc.sents, classify.PAGE_MIN_SENTENCES)) < (
-            classify.PAGE_MIN_SENTENCES
-        ):
-            return True
-        p = self.classifier.page_relevance(self.doc)
+        """Whether the page may code events at all: a text the page head judges
+        (`SentenceClassifier.page_relevance`) must read as reporting an event."""
+        p = None if self.classifier is None else self.classifier.page_relevance(self.doc)
         return p is None or p >= self.policy.page
 
     def _classified(

@@ -220,11 +220,6 @@ def tune(enricher: Enricher, dev: Dev) -> Policy:
     if clf is None:
         raise ValueError("tune needs an enricher with a classifier")
     relevance = [clf.page_relevance(d) for _t, d in dev.page_docs]
-    long_page = [
-        sum(1 for _ in itertools.islice(d.sents, classify.PAGE_MIN_SENTENCES))
-        >= classify.PAGE_MIN_SENTENCES
-        for _t, d in dev.page_docs
-    ]
     best = (-100.0, classify.POLICY)
     grid = itertools.product((0.3, 0.6, 0.8), (0.1, 0.2, 0.35), (0.2, 0.3, 0.4, 0.55), (0.5, 0.7))
     for gate, keep, add, strong in grid:
@@ -240,8 +235,7 @@ def tune(enricher: Enricher, dev: Dev) -> Policy:
         ]
         for threshold in PAGE_THRESHOLDS:
             kept = [
-                c and not (long and (p or 0.0) < threshold)
-                for c, long, p in zip(coded, long_page, relevance, strict=True)
+                c and (p is None or p >= threshold) for c, p in zip(coded, relevance, strict=True)
             ]
             quiet = np.mean(
                 [not k for k, pg in zip(kept, dev.pages, strict=True) if not pg.event_news]
