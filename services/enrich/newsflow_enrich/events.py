@@ -120,6 +120,24 @@ THREAT_CUES = {
 _SUBJ = {"nsubj", "csubj"}
 # Directed types whose missing target is the sentence's one other party (`_sole_other`).
 _SOLE_TARGET_TYPES = {"SANCTION", "ASSAULT", "COERCE", "THREATEN", "ACCUSE"}
+# Prepositions that place an event ("in Kharkiv", "through Belgrade", "outside parliament").
+_PLACE_PREPS = {"in", "at", "through", "across", "outside", "near", "around"}
+# Types whose unnamed actors ("protesters marched", "gunmen killed", "police arrested") are
+# of the place.
+_PLACE_SOURCE_TYPES = {
+    "PROTEST",
+    "ASSAULT",
+    "COERCE",
+    "MOBILIZE",
+    "REQUEST",
+    "REJECT",
+    "ACCUSE",
+    "THREATEN",
+}
+_PLACE_MODS = {"poss", "compound", "amod"}
+_NUMERIC_ENTS = {"CARDINAL", "QUANTITY", "ORDINAL", "DATE", "TIME", "PERCENT", "MONEY"}
+# Directed types whose unnamed victims ("killed 35 civilians in Goma") are of the place.
+_PLACE_TARGET_TYPES = {"ASSAULT", "COERCE", "RETREAT", "AID", "CONCEDE"}
 _NEG_PREPS = {"of", "for", "to", "with", "on", "about", "toward", "towards"}
 _NEG_CLIMB = {
     "advcl",
@@ -663,8 +681,8 @@ class EventExtractor:
                         return EventDate(value=value, granularity="day", text=span.text)
         return None
 
-    def _location(self, tok: Token, clause: Token) -> str | None:
-        """Where: "in/at <place>" on the trigger or its clause, else on their objects
+    def _place(self, tok: Token, clause: Token) -> SpacySpan | None:
+        """Where: "in/at/through <place>" on the trigger or its clause, else on their objects
         ("protested against the government in Brussels": the parse hangs it on "government")."""
         heads = [tok, clause]
         heads += [
@@ -676,12 +694,43 @@ class EventExtractor:
         ]
         for t in heads:
             for c in t.children:
-                if c.dep_ == "prep" and c.lower_ in {"in", "at"}:
+                if c.dep_ == "prep" and c.lower_ in _PLACE_PREPS:
                     for g in c.children:
-                        ent = self.r.ent_at(g.i)
-                        if ent is not None and ent.label_ in {"GPE", "LOC", "FAC"}:
-                            return ent.text
+                        # "in Kharkiv", "in Pakistan's Swat district", "in the Gaza Strip"
+                        for p in (g, *(m for m in g.children if m.dep_ in _PLACE_MODS)):
+                            ent = self.r.ent_at(p.i)
+                            if ent is not None and ent.label_ in {"GPE", "LOC", "FAC"}:
+                                return ent
         return None
+
+    def _location(self, tok: Token, clause: Token) -> str | None:
+        """The text of the event's place (`_place`)."""
+        place = self._place(tok, clause)
+        return None if place is None else place.text
+
+    def _unnamed_parties(self, c: Cand, clause: Token) -> None:
+        """An unnamed group ("tens of thousands of people", "protesters", "a man") as the
+        subject or object of an event in a named place is of that place: "Tens of thousands
+        of people marched through Belgrade" is a protest by Serbians. The place's actor
+        stands in for the party the sentence leaves unnamed."""
+        place = self._place(c.tok, clause)
+        actor = None if place is None else self.r.token_actor.get(place.root.i)
+        if actor is None or self.r.drafts[actor].country is None:
+            return
+        if (
+            not c.source
+            and c.type in _PLACE_SOURCE_TYPES
+            and any(
+                _unnamed(s) for s in c.tok.children if s.dep_ in _SUBJ and s.dep_ != "nsubjpass"
+            )
+        ):
+            c.source = [actor]
+        if (
+            not c.target
+            and c.type in _PLACE_TARGET_TYPES
+            and any(_unnamed(o) for o in _objects(c.tok))
+        ):
+            c.target = [actor]
 
     def _mode(self, c: Cand) -> str | None:
         cues = MODE_CUES.get(c.type, {})
@@ -766,6 +815,7 @@ class EventExtractor:
         c.mode = self._mode(c)
         c.date = self._date(tok, clause, sent, c.future)
         c.location = self._location(tok, clause)
+        self._unnamed_parties(c, clause)
         return c
 
     def forced(self, sent: SpacySpan, type_: str, sure: bool) -> Cand | None:
@@ -935,6 +985,14 @@ class EventExtractor:
 
 
 _IMPERATIVE_BLOCKERS = {"nsubj", "nsubjpass", "csubj", "expl"}
+
+
+def _unnamed(tok: Token) -> bool:
+    """A party the text does not name: a common noun or number phrase with no entity in
+    it ("protesters", "tens of thousands of people", "a man", "35 civilians")."""
+    if tok.pos_ not in {"NOUN", "NUM"}:
+        return False
+    return not any(t.ent_type_ and t.ent_type_ not in _NUMERIC_ENTS for t in tok.subtree)
 
 
 def _instruction(tok: Token) -> bool:

@@ -1,6 +1,7 @@
 """Place and actor data: country names, demonyms, metonyms, known actors.
 
 Country names come from pycountry (ISO 3166) with the short names newsrooms use; the
+cities come from GeoNames (`data/places.json`, converted by tools/build_places.py); the
 rest is small hand-kept data in `data/gazetteer.json`, in the spirit of the PETRARCH/Phoenix
 actor dictionaries: demonyms, seats of government, a few dozen well-known office holders
 and international organisations, and words that give an organisation's sector. This
@@ -20,6 +21,10 @@ import pycountry
 
 _DATA: dict[str, Any] = json.loads(
     files("newsflow_enrich").joinpath("data/gazetteer.json").read_text(encoding="utf-8")
+)
+# Cities (GeoNames, written by tools/build_places.py): name -> country.
+_PLACES: dict[str, dict[str, str]] = json.loads(
+    files("newsflow_enrich").joinpath("data/places.json").read_text(encoding="utf-8")
 )
 # ISO names that no newsroom uses ("Russian Federation", "Korea, Republic of").
 _SHORT_NAMES: dict[str, str] = _DATA["short_names"]
@@ -104,10 +109,21 @@ def demonym_code(word: str) -> str | None:
     return None
 
 
+def subdivision_country(name: str) -> str | None:
+    """Country of a first-level subdivision ("California" -> "USA")."""
+    return _subdivision_index().get(norm(name))
+
+
 def place_country(name: str) -> str | None:
-    """Country of a capital or a first-level subdivision ("California" -> "USA")."""
+    """Country of a capital, a city of 250,000 or more, a first-level subdivision or a
+    smaller city, in that order ("Gaza" -> "PSE", "California" -> "USA", "Goma" -> "COD")."""
     key = norm(name)
-    return CAPITALS.get(key) or _subdivision_index().get(key)
+    return (
+        CAPITALS.get(key)
+        or _PLACES["major_cities"].get(key)
+        or _subdivision_index().get(key)
+        or _PLACES["cities"].get(key)
+    )
 
 
 def sector_of(words: str) -> str | None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 from enrich_helpers import SEED
 
+from newsflow_enrich import gazetteer as gz
 from newsflow_shared.messages import ActorType, Enrichment
 
 pytestmark = pytest.mark.unit
@@ -90,3 +91,13 @@ def test_demonyms_and_groups(enrich: Enrich) -> None:
     assert actors["group:hamas"].type == ActorType.GROUP
     assert actors["group:houthis"].country == "YEM"
     assert actors["group:republicans"].type == ActorType.GROUP
+
+
+def test_cities_have_their_country(enrich: Enrich) -> None:
+    # GeoNames cities (data/places.json): a place the event happened in has a country.
+    r = enrich("Kamikaze drones struck a power substation in Kharkiv, mayor Ihor Terekhov said.")
+    assert {a.name: a.country for a in r.actors}.get("Kharkiv") == "UKR"
+    assert gz.place_country("Goma") == "COD"
+    assert gz.place_country("Cordoba") == "ARG"  # the city, over Spain's province
+    assert gz.place_country("California") == "USA"  # subdivisions still count
+    assert gz.place_country("Valencia") == "ESP"  # an ambiguous city name: the province

@@ -212,3 +212,22 @@ def test_a_directed_event_without_a_parsed_target_takes_the_one_other_party(
     # Two other parties: no guess.
     r = enrich("Officials in Paris imposed sanctions after talks between Iran and Iraq failed.")
     assert all(not e.target_actors for e in r.events if e.type.value == "SANCTION")
+
+
+def test_an_unnamed_party_of_an_event_in_a_named_place_is_of_that_place(
+    enrich: Enrich,
+) -> None:
+    r = enrich(
+        "Tens of thousands of people marched through Belgrade on Saturday to demand "
+        "accountability for the collapse of a railway station canopy."
+    )
+    protest = only(r, "PROTEST")
+    assert names(r, protest.source_actors) == {"Belgrade"}
+    assert {a.country for a in r.actors if a.id in protest.source_actors} == {"SRB"}
+    r = enrich("Police arrested 40 protesters in Nairobi on Tuesday.")
+    arrest = only(r, "COERCE")
+    assert names(r, arrest.target_actors) == {"Nairobi"}
+    # A named party is never replaced by the place.
+    r = enrich("Kenyan police arrested opposition leader Raila Odinga in Nairobi on Tuesday.")
+    arrest = only(r, "COERCE")
+    assert "Nairobi" not in names(r, arrest.target_actors)
