@@ -297,6 +297,7 @@ class Policy:
     add: float = 0.4  # a type no rule found is added at this probability, above "no event"
     page: float = 0.0  # a page of PAGE_MIN_SENTENCES or more codes no event below this
     # P(it reports an event) from the page head: reviews, results, guides stay quiet
+    override: float = 1.0  # a type the rules vetoed is added at this probability (never at 1)
 
 
 def _load_policy() -> Policy:
@@ -309,17 +310,19 @@ def _load_policy() -> Policy:
 POLICY = _load_policy()
 
 
-def triggers_for(sent: Span, type_: str) -> list[Token]:
+def triggers_for(sent: Span, type_: str, override: bool = False) -> list[Token]:
     """The verbs to hang an event of `type_` on, where the rules coded none, best first.
 
     When the sentence has a lexicon word of that type the rules have already judged it
-    (an idiom, a compound, a missing object: their vetoes stand), so there are none. The
-    candidates are verbs with a subject (headings, list items and instructions, "Create a
-    budget", state no event): the root first, verbs of saying last ("Brazil granted visas,
-    the ministry said" hangs on "granted").
+    (an idiom, a compound, a missing object), so there are none: their vetoes stand unless
+    `override` (the classifier is near certain: "The IMF released a $337 million tranche to
+    Sri Lanka" is aid though "released" wants captives). The candidates are verbs with a
+    subject (headings, list items and instructions, "Create a budget", state no event): the
+    root first, verbs of saying last ("Brazil granted visas, the ministry said" hangs on
+    "granted").
     """
     lex = _lexicon_types()
-    if any(type_ in lex.get((t.lemma_.lower(), t.pos_), ()) for t in sent):
+    if not override and any(type_ in lex.get((t.lemma_.lower(), t.pos_), ()) for t in sent):
         return []
     verbs = [
         t

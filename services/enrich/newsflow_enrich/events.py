@@ -818,14 +818,17 @@ class EventExtractor:
         self._unnamed_parties(c, clause)
         return c
 
-    def forced(self, sent: SpacySpan, type_: str, sure: bool) -> Cand | None:
+    def forced(
+        self, sent: SpacySpan, type_: str, sure: bool, override: bool = False
+    ) -> Cand | None:
         """A candidate of a type the classifier sees in a sentence where no rule coded it.
 
         The trigger is the first of the sentence's main verbs (`classify.triggers_for`)
         whose arguments name an actor; when none does, the first verb, only if the
-        classifier is `sure` ("Over a million people took to the streets").
+        classifier is `sure` ("Over a million people took to the streets"). A rule veto of
+        the type stands unless `override` (see `classify.triggers_for`).
         """
-        verbs = classify.triggers_for(sent, type_)
+        verbs = classify.triggers_for(sent, type_, override)
         fallback: Cand | None = None
         for tok in verbs:
             source, passive = self.subjects(tok)
@@ -952,7 +955,9 @@ class EventExtractor:
             and p[best_type] > p[classify.NONE]
             and all(c.type != best_type for c, _ in out)
         ):
-            forced = self.forced(sent, best_type, p[best_type] >= policy.strong)
+            forced = self.forced(
+                sent, best_type, p[best_type] >= policy.strong, p[best_type] >= policy.override
+            )
             if forced is not None:
                 out.append((forced, p[best_type]))
         return out

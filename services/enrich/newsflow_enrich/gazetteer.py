@@ -49,6 +49,8 @@ IGOS: dict[str, tuple[str, str]] = {k: (v[0], v[1]) for k, v in _DATA["igos"].it
 KNOWN_PEOPLE: dict[str, tuple[str, str]] = {
     k: (v[0], v[1]) for k, v in _DATA["known_people"].items()
 }
+# Nouns that stand for the party their "of"/"from" phrase names ("delegations from Armenia").
+PARTY_NOUNS: frozenset[str] = frozenset(_DATA["party_nouns"])
 # Words in an organisation name (or a person's title) that give its sector.
 SECTOR_WORDS: dict[str, set[str]] = {k: set(v) for k, v in _DATA["sector_words"].items()}
 

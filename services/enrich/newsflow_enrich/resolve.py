@@ -18,7 +18,9 @@ from spacy.attrs import SENT_START
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
+from newsflow_enrich import gazetteer as gz
 from newsflow_enrich.actors import Draft
+from newsflow_enrich.dictionaries import agent_sector
 from newsflow_shared.messages import ActorType
 
 _PERSON_PRON = {"he", "she", "him", "her", "his", "hers", "himself", "herself"}
@@ -133,6 +135,12 @@ class Resolver:
         if tok.lemma_ in _GOVERNMENT_NOUNS:
             # "his administration" is the government of his country.
             out = [self._country_of(a) for a in out]
+        if not out and (tok.lemma_ in gz.PARTY_NOUNS or agent_sector(tok.lemma_)):
+            # "Delegations from Armenia and Azerbaijan", "foreign ministers of ASEAN"
+            for prep in tok.children:
+                if prep.dep_ == "prep" and prep.lower_ in {"of", "from"}:
+                    out = [a for g in prep.children if g.dep_ == "pobj" for a in self.actors(g)]
+                    break
         return out
 
     def _role_holder(self, tok: Token) -> str | None:

@@ -18,7 +18,7 @@ import itertools
 import json
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +37,7 @@ SPLITS: tuple[training.Split, ...] = ("train", "dev", "test")
 MIN_COUNT = 2  # features seen once in training are noise for a linear head
 QUIET_PAGES = 0.9  # the share of dev pages reporting no event that must code none
 PAGE_THRESHOLDS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6)
+OVERRIDES = (0.6, 0.7, 0.8, 0.9, 1.0)  # P(type) at which a rule veto gives way (1: never)
 
 
 def rows(enricher: Enricher, docs: Sequence[tuple[Doc, Doc]]) -> list[tuple[dict, np.ndarray]]:
@@ -214,41 +215,55 @@ def report(enricher: Enricher, split: Dev, title: str) -> None:
 def tune(enricher: Enricher, dev: Dev) -> Policy:
     """The policy that codes most events right on dev while keeping eventless pages quiet.
 
-    The page threshold only silences whole pages, so each sentence policy is scored once
-    with it off and every threshold is applied to that run's page results."""
+    Two passes: the sentence thresholds with every rule veto standing, then how sure the
+    classifier must be to override a veto. The page threshold only silences whole pages, so
+    each sentence policy is scored once with it off and every threshold is applied to that
+    run's page results."""
     clf = enricher.classifier
     if clf is None:
         raise ValueError("tune needs an enricher with a classifier")
     relevance = [clf.page_relevance(d) for _t, d in dev.page_docs]
-    best = (-100.0, classify.POLICY)
-    grid = itertools.product((0.3, 0.6, 0.8), (0.1, 0.2, 0.35), (0.2, 0.3, 0.4, 0.55), (0.5, 0.7))
-    for gate, keep, add, strong in grid:
-        policy = Policy(gate=gate, keep=keep, strong=strong, add=add, page=0.0)
-        rep = evaluate_sentences.score(
-            dev.sentences, evaluate_sentences.predict(enricher, dev.sentences, dev.docs, policy)
+
+    def best_of(policies: Iterable[Policy]) -> tuple[float, Policy]:
+        best = (-100.0, classify.POLICY)
+        for policy in policies:
+            for value, page in _values(enricher, dev, policy, relevance):
+                if value > best[0]:
+                    best = (value, dataclasses.replace(policy, page=page))
+        return best
+
+    grid = itertools.product((0.6, 0.8), (0.2, 0.35), (0.15, 0.2, 0.3), (0.5, 0.7))
+    value, policy = best_of(
+        Policy(gate=g, keep=k, strong=s, add=a, page=0.0, override=1.0) for g, k, a, s in grid
+    )
+    print(f"policy {policy} (value {value:.3f})", file=sys.stderr)
+    value, policy = best_of(dataclasses.replace(policy, page=0.0, override=o) for o in OVERRIDES)
+    print(f"policy {policy} (value {value:.3f})", file=sys.stderr)
+    return policy
+
+
+def _values(
+    enricher: Enricher, dev: Dev, policy: Policy, relevance: list[float | None]
+) -> Iterator[tuple[float, float]]:
+    """(value, page threshold) of one sentence policy on dev, for each page threshold."""
+    rep = evaluate_sentences.score(
+        dev.sentences, evaluate_sentences.predict(enricher, dev.sentences, dev.docs, policy)
+    )
+    coded = [
+        bool(r.events)
+        for r in evaluate_sentences.page_results(
+            dataclasses.replace(enricher, policy=policy), dev.pages, dev.page_docs
         )
-        coded = [
-            bool(r.events)
-            for r in evaluate_sentences.page_results(
-                dataclasses.replace(enricher, policy=policy), dev.pages, dev.page_docs
-            )
-        ]
-        for threshold in PAGE_THRESHOLDS:
-            kept = [
-                c and (p is None or p >= threshold) for c, p in zip(coded, relevance, strict=True)
-            ]
-            quiet = np.mean(
-                [not k for k, pg in zip(kept, dev.pages, strict=True) if not pg.event_news]
-            )
-            found = np.mean([k for k, pg in zip(kept, dev.pages, strict=True) if pg.event_news])
-            # Code as many events right as possible (typing and not missing them weigh the
-            # same, pages that report events keep them) while pages with no event stay quiet.
-            value = rep["macro_f1"] + rep["top1_accuracy"] - rep["no_event_on_event_sentences"]
-            value += float(found) - (10.0 if quiet < QUIET_PAGES else 0.0)
-            if value > best[0]:
-                best = (value, dataclasses.replace(policy, page=threshold))
-    print(f"policy {best[1]} (value {best[0]:.3f})", file=sys.stderr)
-    return best[1]
+    ]
+    for threshold in PAGE_THRESHOLDS:
+        kept = [c and (p is None or p >= threshold) for c, p in zip(coded, relevance, strict=True)]
+        quiet = np.mean([not k for k, pg in zip(kept, dev.pages, strict=True) if not pg.event_news])
+        found = np.mean([k for k, pg in zip(kept, dev.pages, strict=True) if pg.event_news])
+        # Code as many events right as possible (typing and not missing them weigh the
+        # same, pages that report events keep them) while pages with no event stay quiet.
+        value = rep["macro_f1"] + rep["top1_accuracy"] - rep["no_event_on_event_sentences"]
+        value += float(found) - (10.0 if quiet < QUIET_PAGES else 0.0)
+        yield value, threshold
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import date
 
@@ -9,6 +10,8 @@ import pytest
 from enrich_helpers import names, only
 
 from helpers import REPO
+from newsflow_enrich.classify import POLICY
+from newsflow_enrich.core import Enricher
 from newsflow_shared.messages import Enrichment
 
 pytestmark = pytest.mark.unit
@@ -231,3 +234,29 @@ def test_an_unnamed_party_of_an_event_in_a_named_place_is_of_that_place(
     r = enrich("Kenyan police arrested opposition leader Raila Odinga in Nairobi on Tuesday.")
     arrest = only(r, "COERCE")
     assert "Nairobi" not in names(r, arrest.target_actors)
+
+
+def test_a_party_noun_stands_for_the_party_of_its_of_or_from_phrase(enrich: Enrich) -> None:
+    r = enrich(
+        "Delegations from Armenia and Azerbaijan held a fresh round of border delimitation "
+        "talks in the Georgian capital Tbilisi, officials from both sides confirmed."
+    )
+    talks = only(r, "CONSULT")
+    assert names(r, talks.source_actors) == {"Armenia", "Azerbaijan"}
+    # A noun that is no party ("the collapse of the bridge") stands for no one.
+    r = enrich("The collapse of the Kakhovka dam flooded villages in Ukraine.")
+    assert all("Ukraine" not in names(r, e.source_actors) for e in r.events)
+
+
+def test_a_near_certain_classifier_overrides_a_rule_veto(enricher: Enricher) -> None:
+    # "released" wants captives, so the rules veto "released a tranche"; the classifier
+    # reads aid. Its type is added only at the policy's override probability.
+    text = (
+        "The International Monetary Fund released a $337 million tranche to Sri Lanka after "
+        "completing its latest review of the island's bailout programme."
+    )
+    never = dataclasses.replace(enricher, policy=dataclasses.replace(POLICY, override=1.0))
+    assert all(e.type.value != "AID" for e in never.enrich("", text, None, "t").events)
+    eager = dataclasses.replace(enricher, policy=dataclasses.replace(POLICY, override=0.0))
+    aid = [e for e in eager.enrich("", text, None, "t").events if e.type.value == "AID"]
+    assert aid and aid[0].trigger == "released"
