@@ -43,26 +43,37 @@ def test_allowlisted_host_is_fetched(page_url) -> None:  # type: ignore[no-untyp
     assert got.status == 200 and got.content_type == "text/html" and len(got.body) > 1000
 
 
-def test_robots_rules_are_fetched_once_per_origin_and_bounded(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import newsflow_fetch.tasks as tasks
-    from newsflow_fetch.settings import FetchSettings
+def test_robots_rules_are_fetched_once_per_origin_and_bounded() -> None:
+    """Through the real HTTP adapter: one robots.txt request per origin, at most
+    `max_origins` origins kept."""
+    from newsflow_fetch.politeness import RobotsCache, robots_over_http
 
-    monkeypatch.setattr(tasks, "fs", FetchSettings(allow_hosts=frozenset({"localhost"})))
-    monkeypatch.setattr(tasks, "_robots", {})
-    monkeypatch.setattr(tasks, "_ROBOTS_MAX_HOSTS", 2)
     servers = [testserver.start(CORPUS) for _ in range(3)]
-    try:
-        first = f"http://localhost:{servers[0].server_address[1]}"
-        check = tasks._robots_rules
-        assert check(f"{first}/corpus/a.html").can_fetch("newsflow", f"{first}/corpus/a.html")
-        assert not check(f"{first}/private/a.html").can_fetch("newsflow", f"{first}/private/a")
-        assert servers[0].hits["/robots.txt"] == 1  # the second check used the cached rules
-        for srv in servers[1:]:
-            tasks._robots_rules(f"http://localhost:{srv.server_address[1]}/corpus/a.html")
-            assert len(tasks._robots) <= 2
-    finally:
-        for srv in servers:
-            srv.shutdown()
+    with httpx.Client(timeout=10, trust_env=False) as client:
+        fetch = robots_over_http(
+            client,
+            max_bytes=1 << 20,
+            max_redirects=5,
+            allow_hosts=frozenset({"localhost"}),
+            total_timeout=10,
+        )
+        cache = RobotsCache(fetch, ttl=3600, max_origins=2)
+        try:
+            first = f"http://localhost:{servers[0].server_address[1]}"
+            assert cache.rules(f"{first}/corpus/a.html").can_fetch(
+                "newsflow", f"{first}/corpus/a.html"
+            )
+            assert not cache.rules(f"{first}/private/a.html").can_fetch(
+                "newsflow", f"{first}/private/a"
+            )
+            assert servers[0].hits["/robots.txt"] == 1  # the second check used the cached rules
+            for srv in servers[1:]:
+                cache.rules(f"http://localhost:{srv.server_address[1]}/corpus/a.html")
+                assert len(cache.entries) <= 2
+                assert srv.hits["/robots.txt"] >= 1
+        finally:
+            for srv in servers:
+                srv.shutdown()
 
 
 def test_requests_to_one_host_are_paced(redis) -> None:  # type: ignore[no-untyped-def]
@@ -72,7 +83,7 @@ def test_requests_to_one_host_are_paced(redis) -> None:  # type: ignore[no-untyp
     import time
     import uuid
 
-    from newsflow_fetch.pacing import HostPacer
+    from newsflow_fetch.politeness import HostPacer
 
     prefix = f"t{uuid.uuid4().hex[:8]}"
     pacer = HostPacer(redis, prefix, interval=0.3, max_wait=5)
