@@ -288,35 +288,22 @@ def bodies(
     kind: str, params: dict[str, Any], lemmatise: Any, keep_alive: str, size: int
 ) -> Callable[[str], dict[str, Any]]:
     """The body the API builds for these parameters (first page, facets on)."""
-    from newsflow_api.query import (
-        ArticleFilters,
-        EventConstraints,
-        EventFilters,
-        Page,
-        article_search_body,
-        event_search_body,
-        parse_user_query,
-    )
+    from newsflow_api.query.bodies import ARTICLES, EVENTS, Page, search_body
+    from newsflow_api.query.filters import plan_for
+    from newsflow_api.query.params import EventsParams, SearchParams
+    from newsflow_api.query.syntax import parse_user_query
 
     # The API fetches one hit more than asked to know whether there is a next page.
     page = Page(size=size + 1)
-    if kind == "search":
-        filters = ArticleFilters(language=(params["language"],), country=(params["country"],))
-        parsed = parse_user_query(params["q"])
-        return lambda pit: article_search_body(
-            parsed,
-            filters,
-            page,
-            lemmatise,
-            irregular=lemmatise.irregular,
-            pit=pit,
-            keep_alive=keep_alive,
-        )
-    ev_filters = EventFilters(events=EventConstraints(event_type=(params["event_type"],)))
-    parsed = parse_user_query(params.get("q"))
-    return lambda pit: event_search_body(
+    search_kind, model = (ARTICLES, SearchParams) if kind == "search" else (EVENTS, EventsParams)
+    # As the API reads them: every scenario filter is a list parameter given once.
+    given = model.model_validate({k: v if k == "q" else (v,) for k, v in params.items()})
+    plan = plan_for(given, search_kind.scope)
+    parsed = parse_user_query(given.q)
+    return lambda pit: search_body(
+        search_kind,
         parsed,
-        ev_filters,
+        plan,
         page,
         lemmatise,
         irregular=lemmatise.irregular,
@@ -414,7 +401,10 @@ async def measure(args: argparse.Namespace, port: int) -> dict[str, Any]:
                 (await es.open_point_in_time(index=index[kind], keep_alive="1m"))["id"]
             )
         )
-        assert r["total"] == d["hits"]["total"]["value"], (r["total"], d["hits"]["total"])
+        if r["total"] != d["hits"]["total"]["value"]:
+            raise SystemExit(
+                f"{kind}: the API found {r['total']}, Elasticsearch {d['hits']['total']}"
+            )
         results[kind] = {"example_params": param_sets[0], "example_total": r["total"]}
         for conc in (1, 8):
             await run_load(direct, args.warmup, conc, Samples())

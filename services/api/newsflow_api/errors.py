@@ -14,7 +14,7 @@ from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from newsflow_api.deps import json_response
-from newsflow_api.query import ParamError
+from newsflow_api.query.clauses import ParamError
 from newsflow_api.schemas import ErrorBody, ParamProblem
 from newsflow_shared.logs import get_logger
 

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from newsflow_api.deps import State, json_response
 from newsflow_api.errors import error
-from newsflow_api.query import actor_lookup_body, actor_profile_bodies
+from newsflow_api.query.actors import actor_lookup_body, actor_profile_bodies
 from newsflow_api.routes.common import day_of
 from newsflow_api.schemas import (
     ActorProfile,
