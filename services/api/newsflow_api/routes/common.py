@@ -21,7 +21,7 @@ from newsflow_api.query.cursor import Cursor, decode_cursor, encode_cursor, quer
 from newsflow_api.query.filters import filter_values, plan_for
 from newsflow_api.query.params import PageParams
 from newsflow_api.query.syntax import parse_user_query
-from newsflow_api.schemas import DateBucket
+from newsflow_api.schemas.base import DateBucket
 
 BodyFn = Callable[[Page, str, list[Any] | None], dict[str, Any]]
 

@@ -12,7 +12,7 @@ from newsflow_api.query.bodies import EVENTS
 from newsflow_api.query.params import EventsParams
 from newsflow_api.routes.common import run_list
 from newsflow_api.routes.search import ERRORS
-from newsflow_api.schemas import EventHit, EventsResponse
+from newsflow_api.schemas.search import EventHit, EventsResponse
 
 router = APIRouter(tags=["events"])
 

@@ -11,7 +11,8 @@ from newsflow_api.deps import State, json_response
 from newsflow_api.query.bodies import ARTICLES
 from newsflow_api.query.params import SearchParams
 from newsflow_api.routes.common import run_list
-from newsflow_api.schemas import ErrorBody, SearchResponse
+from newsflow_api.schemas.base import ErrorBody
+from newsflow_api.schemas.search import SearchResponse
 
 router = APIRouter(tags=["search"])
 

@@ -15,7 +15,7 @@ from newsflow_api.query.params import TimelineParams
 from newsflow_api.query.syntax import parse_user_query
 from newsflow_api.routes.common import date_buckets, total_of
 from newsflow_api.routes.search import ERRORS
-from newsflow_api.schemas import TimelineResponse
+from newsflow_api.schemas.search import TimelineResponse
 
 router = APIRouter(tags=["timeline"])
 
