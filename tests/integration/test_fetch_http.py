@@ -6,18 +6,18 @@ from __future__ import annotations
 import httpx
 import pytest
 
-import testserver
-from helpers import CORPUS, fundus_pages
 from newsflow_fetch import http
 from newsflow_fetch.core import FetchedResponse
 from newsflow_shared.errors import PermanentError, TransientError
+from newsflow_testkit import pageserver
+from newsflow_testkit.corpus import CORPUS, fundus_pages
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def page_url():  # type: ignore[no-untyped-def]
-    srv = testserver.start(CORPUS)
+    srv = pageserver.start(CORPUS)
     yield f"http://localhost:{srv.server_address[1]}/corpus/{fundus_pages(1)[0].path}"
     srv.shutdown()
 
@@ -48,7 +48,7 @@ def test_robots_rules_are_fetched_once_per_origin_and_bounded() -> None:
     `max_origins` origins kept."""
     from newsflow_fetch.politeness import RobotsCache, robots_over_http
 
-    servers = [testserver.start(CORPUS) for _ in range(3)]
+    servers = [pageserver.start(CORPUS) for _ in range(3)]
     with httpx.Client(timeout=10, trust_env=False) as client:
         fetch = robots_over_http(
             client,
@@ -122,8 +122,8 @@ def test_no_such_host_is_transient_then_permanent() -> None:
 def test_dead_hosts_are_rejected_after_one_retry(runtime, workers) -> None:  # type: ignore[no-untyped-def]
     """Through the fetch worker: each dead host costs two attempts, then `rejected`, so a
     flood of them cannot hold the fetch queue through every retry with backoff."""
-    from helpers import wait_for_job
     from newsflow_shared.submit import Submitter
+    from newsflow_testkit.workers import wait_for_job
 
     sub = Submitter(runtime, source="dead hosts")
     for i in range(3):
