@@ -17,6 +17,7 @@ from redis.asyncio import Redis as AsyncRedis
 
 from newsflow_api.lemmatiser import Lemmatiser
 from newsflow_api.query.clauses import ParamError
+from newsflow_api.reader import query_model_of
 from newsflow_api.settings import ApiSettings
 from newsflow_shared.es import make_async_es
 from newsflow_shared.indices import names
@@ -76,9 +77,15 @@ async def get_state(request: Request) -> ApiState:
 State = Annotated[ApiState, Depends(get_state)]
 
 
-def known_query_parameters(route: APIRoute) -> set[str]:
+def known_query_parameters(route: APIRoute) -> frozenset[str]:
     """The query parameters a route declares (the fields of a query model included)."""
-    return set(_declared(route.dependant))
+    known = _KNOWN.get(route.unique_id)
+    if known is None:
+        known = _KNOWN[route.unique_id] = frozenset(_declared(route.dependant))
+    return known
+
+
+_KNOWN: dict[str, frozenset[str]] = {}  # by route id: routes are declared once per process
 
 
 def _declared(dependant: Dependant) -> list[str]:
@@ -90,7 +97,8 @@ def _declared(dependant: Dependant) -> list[str]:
         else:
             names.append(param.alias)
     for sub in dependant.dependencies:
-        names.extend(_declared(sub))
+        read = query_model_of(sub.call)
+        names.extend(read.model_fields if read is not None else _declared(sub))
     return names
 
 

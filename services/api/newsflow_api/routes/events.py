@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from newsflow_api.deps import State, json_response
 from newsflow_api.query.bodies import EVENTS
 from newsflow_api.query.params import EventsParams
+from newsflow_api.reader import query_parameters, query_reader
 from newsflow_api.routes.common import run_list
 from newsflow_api.routes.search import ERRORS
 from newsflow_api.schemas.search import EventHit, EventsResponse
@@ -39,6 +40,7 @@ def event_hit(hit: dict[str, Any]) -> dict[str, Any]:
     "/events",
     response_model=EventsResponse,
     responses=ERRORS,
+    openapi_extra=query_parameters(EventsParams),
     summary="Search events",
     description=(
         "Coded events (one per evidence sentence). `q` searches the evidence sentences. "
@@ -47,7 +49,9 @@ def event_hit(hit: dict[str, Any]) -> dict[str, Any]:
         "`sort=newest|oldest` orders by event date."
     ),
 )
-async def events(state: State, params: Annotated[EventsParams, Query()]) -> Response:
+async def events(
+    state: State, params: Annotated[EventsParams, Depends(query_reader(EventsParams))]
+) -> Response:
     res = await run_list(state, state.events_index, EVENTS, params)
     res.hits = [event_hit(h) for h in res.hits]
     return json_response(EventsResponse.model_validate(res.fields()))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from newsflow_api.deps import State, json_response
 from newsflow_api.query.bodies import ARTICLES
 from newsflow_api.query.params import SearchParams
+from newsflow_api.reader import query_parameters, query_reader
 from newsflow_api.routes.common import run_list
 from newsflow_api.schemas.base import ErrorBody
 from newsflow_api.schemas.search import SearchResponse
@@ -55,6 +56,7 @@ def article_hit(hit: dict[str, Any]) -> dict[str, Any]:
     "/search",
     response_model=SearchResponse,
     responses=ERRORS,
+    openapi_extra=query_parameters(SearchParams),
     summary="Search articles",
     description=(
         'Full-text search (words, "phrases", -exclude, OR; inflections match) with filters. '
@@ -62,7 +64,9 @@ def article_hit(hit: dict[str, Any]) -> dict[str, Any]:
         "Pass `next_cursor` back as `cursor` (with the same other parameters) for the next page."
     ),
 )
-async def search(state: State, params: Annotated[SearchParams, Query()]) -> Response:
+async def search(
+    state: State, params: Annotated[SearchParams, Depends(query_reader(SearchParams))]
+) -> Response:
     res = await run_list(state, state.articles_index, ARTICLES, params, params.interval)
     res.hits = [article_hit(h) for h in res.hits]
     return json_response(SearchResponse.model_validate(res.fields()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from newsflow_api.deps import State, json_response
@@ -13,6 +13,7 @@ from newsflow_api.query.clauses import ParamError
 from newsflow_api.query.filters import foreign_filters, plan_for
 from newsflow_api.query.params import TimelineParams
 from newsflow_api.query.syntax import parse_user_query
+from newsflow_api.reader import query_parameters, query_reader
 from newsflow_api.routes.common import date_buckets, total_of
 from newsflow_api.routes.search import ERRORS
 from newsflow_api.schemas.search import TimelineResponse
@@ -24,13 +25,16 @@ router = APIRouter(tags=["timeline"])
     "/timeline",
     response_model=TimelineResponse,
     responses=ERRORS,
+    openapi_extra=query_parameters(TimelineParams),
     summary="Counts over time",
     description=(
         "Articles (by published date) or events (by event date) per interval, for the same "
         "query and filters as /search or /events. Filters of the other endpoint are refused."
     ),
 )
-async def timeline(state: State, params: Annotated[TimelineParams, Query()]) -> Response:
+async def timeline(
+    state: State, params: Annotated[TimelineParams, Depends(query_reader(TimelineParams))]
+) -> Response:
     parsed = parse_user_query(params.q)
     kind, index = (
         (ARTICLES, state.articles_index)
