@@ -239,8 +239,16 @@ async def test_cursor_of_another_query_and_expired_cursor(
     import base64
     import json
 
-    pit = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))["pit"]
-    es.close_point_in_time(id=pit)
+    def pit_of(cursor: str) -> Any:
+        return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))["pit"]
+
+    # The first page opens no point in time; the second does, and its cursor carries it.
+    assert pit_of(cursor) is None
+    second = (
+        await client.get("/search", params={"size": 5, "sort": "newest", "cursor": cursor})
+    ).json()
+    cursor = second["next_cursor"]
+    es.close_point_in_time(id=pit_of(cursor))
     r = await client.get("/search", params={"size": 5, "sort": "newest", "cursor": cursor})
     assert r.status_code == 410, r.text
     assert r.json()["parameter"] == "cursor"
@@ -253,7 +261,7 @@ def _cursor_fields(cursor: str | None) -> Any:
     if cursor is None:
         return None
     data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    return {k: v for k, v in data.items() if k != "pit"}  # each first page opens its own PIT
+    return {k: v for k, v in data.items() if k != "pit"}  # a later page opens its own PIT
 
 
 @pytest.mark.parametrize(

@@ -180,7 +180,7 @@ def test_event_body_highlights_whole_sentence_and_sorts_by_event_date() -> None:
     assert body["highlight"]["fields"] == {"sentence": {"number_of_fragments": 0}}
     assert body["highlight"]["max_analyzed_offset"] == 1_000_000  # long texts: no 400
     assert body["sort"][0] == {"date": {"order": "desc", "missing": "_last"}}
-    assert body["sort"][-1] == {"_shard_doc": "asc"}
+    assert body["sort"][-1] == {"id": "asc"}  # unique: a tiebreaker with or without a PIT
     assert body["pit"] == {"id": "P", "keep_alive": "5m"}
 
 
@@ -195,6 +195,8 @@ def test_cursor_round_trip_and_checks() -> None:
     qh = query_hash({"q": "x"})
     c = Cursor("pit-id", [1.5, "2024", None, 7], "relevance", qh)
     assert decode_cursor(encode_cursor(c), sort="relevance", qhash=qh) == c
+    first = Cursor(None, [1.5, "2024", "doc-1"], "relevance", qh)  # after a first page: no PIT
+    assert decode_cursor(encode_cursor(first), sort="relevance", qhash=qh) == first
     with pytest.raises(ParamError) as err:
         decode_cursor(encode_cursor(c), sort="newest", qhash=qh)
     assert err.value.parameter == "cursor" and err.value.status == 400

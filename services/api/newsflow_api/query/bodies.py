@@ -45,6 +45,7 @@ class SearchKind:
     facets: tuple[Facet, ...]
     date_facet: str  # name of the date histogram facet; it counts `sort_field`
     sort_field: str
+    id_field: str  # unique per document: the sort's tiebreaker
     source: tuple[str, ...]
     whole_fields: tuple[str, ...]  # highlighted whole, not in fragments
 
@@ -64,6 +65,7 @@ ARTICLES = SearchKind(
     ),
     date_facet="published",
     sort_field="published",
+    id_field="doc_id",
     source=(
         "doc_id",
         "title",
@@ -96,6 +98,7 @@ EVENTS = SearchKind(
     ),
     date_facet="months",
     sort_field="date",
+    id_field="id",
     source=(
         "id",
         "type",
@@ -170,16 +173,16 @@ def facet_buckets(aggs: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
     return buckets
 
 
-def sort_clause(sort: Sort, date_field: str, paginated: bool) -> list[Any]:
-    """Sort with a unique tiebreaker, so search_after pages neither repeat nor skip."""
+def sort_clause(sort: Sort, date_field: str, id_field: str) -> list[Any]:
+    """Sort with a unique tiebreaker, so search_after pages neither repeat nor skip, with or
+    without a point in time (the first page has none, later ones have)."""
     primary: list[Any]
     if sort == "relevance":
         primary = [{"_score": "desc"}, {date_field: {"order": "desc", "missing": "_last"}}]
     else:
         order = "desc" if sort == "newest" else "asc"
         primary = [{date_field: {"order": order, "missing": "_last"}}]
-    # `_shard_doc` is the point-in-time tiebreaker: unique and cheap.
-    return [*primary, {"_shard_doc": "asc"}] if paginated else primary
+    return [*primary, {id_field: "asc"}]
 
 
 def _highlight(tf: TextFields, hq: Clause, whole: Sequence[str]) -> Clause:
@@ -228,7 +231,7 @@ def search_body(
     body: dict[str, Any] = {
         "query": _query(parsed, kind.text, lemmatise, plan.always),
         "size": page.size,
-        "sort": sort_clause(page.sort, kind.sort_field, paginated=pit is not None),
+        "sort": sort_clause(page.sort, kind.sort_field, kind.id_field),
         "track_total_hits": True,
         "_source": list(kind.source),
     }

@@ -15,9 +15,10 @@ from newsflow_api.query.clauses import ParamError
 
 @dataclass(frozen=True)
 class Cursor:
-    """Where the next page starts: point-in-time id, last sort values, and what was asked."""
+    """Where the next page starts: point-in-time id (None after the first page, which is
+    searched without one), last sort values, and what was asked."""
 
-    pit: str
+    pit: str | None
     after: list[Any]
     sort: str
     query_hash: str
@@ -48,7 +49,8 @@ def decode_cursor(text: str, *, sort: str, qhash: str) -> Cursor:
         ) from exc
     if (
         not isinstance(data, dict)
-        or not isinstance(data.get("pit"), str)
+        or "pit" not in data
+        or not (data["pit"] is None or isinstance(data["pit"], str))
         or not isinstance(data.get("after"), list)
         or not data["after"]
         or not all(v is None or isinstance(v, str | int | float) for v in data["after"])

@@ -23,7 +23,7 @@ from newsflow_api.query.params import PageParams
 from newsflow_api.query.syntax import parse_user_query
 from newsflow_api.schemas.base import DateBucket
 
-BodyFn = Callable[[Page, str, list[Any] | None], dict[str, Any]]
+BodyFn = Callable[[Page, str | None, list[Any] | None], dict[str, Any]]
 
 
 @dataclass
@@ -41,23 +41,28 @@ async def _close_pit(state: ApiState, pit: str) -> None:
 async def paged_search(
     state: ApiState, index: str, page: Page, cursor: str | None, qhash: str, build: BodyFn
 ) -> PagedResult:
-    """One page over a point in time; the cursor carries the PIT id and the last sort values.
+    """One page; the cursor carries the last sort values and, from the second page on, the
+    point in time the later pages are read from.
 
-    One hit more than asked is fetched, so `next_cursor` is null exactly on the last page
-    (whose PIT is then closed in the background).
+    The first page is searched in the index itself: most searches never ask for a second
+    page, so opening (and closing) a point in time for each would cost Elasticsearch two
+    more requests. One hit more than asked is fetched, so `next_cursor` is null exactly on
+    the last page (whose PIT, if any, is then closed in the background).
     """
+    pit: str | None = None
     after: list[Any] | None = None
     if cursor is not None:
         c = decode_cursor(cursor, sort=page.sort, qhash=qhash)
         pit, after = c.pit, c.after
-    else:
-        opened = await state.es.open_point_in_time(
-            index=index, keep_alive=state.api.cursor_keep_alive
-        )
-        pit = opened["id"]
+        if pit is None:  # the second page: later pages read from the same snapshot
+            opened = await state.es.open_point_in_time(
+                index=index, keep_alive=state.api.cursor_keep_alive
+            )
+            pit = opened["id"]
     body = build(replace(page, size=page.size + 1), pit, after)
     try:
-        resp = await state.es.search(body=body)
+        # with a point in time the body names the indices; without, the request does
+        resp = await state.es.search(index=None if pit is not None else index, body=body)
     except NotFoundError as exc:
         # An expired PIT: 404 `search_phase_execution_exception` (cause: search_context_missing).
         if cursor is not None and es_error_type(exc) != "index_not_found_exception":
@@ -77,7 +82,7 @@ async def paged_search(
     if len(hits) > page.size:
         hits = hits[: page.size]
         next_cursor = encode_cursor(Cursor(new_pit, hits[-1]["sort"], page.sort, qhash))
-    else:
+    elif new_pit is not None:
         # Last page: free the PIT without making this response (or the next one on the
         # same keep-alive connection, as a Starlette background task would) wait for it.
         state.spawn(_close_pit(state, new_pit))
@@ -140,7 +145,7 @@ async def run_list(
     plan = plan_for(params, kind.scope)
     page = page_of(state, params, interval)
 
-    def build(p: Page, pit: str, after: list[Any] | None) -> dict[str, Any]:
+    def build(p: Page, pit: str | None, after: list[Any] | None) -> dict[str, Any]:
         return search_body(
             kind,
             parsed,
