@@ -286,37 +286,24 @@ def scenarios(rng: random.Random) -> dict[str, list[dict[str, Any]]]:
 
 def bodies(
     kind: str, params: dict[str, Any], lemmatise: Any, keep_alive: str, size: int
-) -> Callable[[str], dict[str, Any]]:
+) -> Callable[[str | None], dict[str, Any]]:
     """The body the API builds for these parameters (first page, facets on)."""
-    from newsflow_api.query import (
-        ArticleFilters,
-        EventConstraints,
-        EventFilters,
-        Page,
-        article_search_body,
-        event_search_body,
-        parse_user_query,
-    )
+    from newsflow_api.query.bodies import ARTICLES, EVENTS, Page, search_body
+    from newsflow_api.query.filters import plan_for
+    from newsflow_api.query.params import EventsParams, SearchParams
+    from newsflow_api.query.syntax import parse_user_query
 
     # The API fetches one hit more than asked to know whether there is a next page.
     page = Page(size=size + 1)
-    if kind == "search":
-        filters = ArticleFilters(language=(params["language"],), country=(params["country"],))
-        parsed = parse_user_query(params["q"])
-        return lambda pit: article_search_body(
-            parsed,
-            filters,
-            page,
-            lemmatise,
-            irregular=lemmatise.irregular,
-            pit=pit,
-            keep_alive=keep_alive,
-        )
-    ev_filters = EventFilters(events=EventConstraints(event_type=(params["event_type"],)))
-    parsed = parse_user_query(params.get("q"))
-    return lambda pit: event_search_body(
+    search_kind, model = (ARTICLES, SearchParams) if kind == "search" else (EVENTS, EventsParams)
+    # As the API reads them: every scenario filter is a list parameter given once.
+    given = model.model_validate({k: v if k == "q" else (v,) for k, v in params.items()})
+    plan = plan_for(given, search_kind.scope)
+    parsed = parse_user_query(given.q)
+    return lambda pit: search_body(
+        search_kind,
         parsed,
-        ev_filters,
+        plan,
         page,
         lemmatise,
         irregular=lemmatise.irregular,
@@ -385,66 +372,92 @@ async def measure(args: argparse.Namespace, port: int) -> dict[str, Any]:
     path = {"search": "/search", "events": "/events"}
     rng = random.Random(11)
     results: dict[str, Any] = {}
-    closing: set[asyncio.Task[Any]] = set()
     for kind, param_sets in scenarios(rng).items():
         builders = [bodies(kind, p, lemmatise, args.keep_alive, args.size) for p in param_sets]
 
         async def direct(i: int, kind: str = kind, builders: list[Any] = builders) -> None:
-            # Exactly what the API sends for a first page: open a PIT, search with it.
-            pit = (await es.open_point_in_time(index=index[kind], keep_alive=args.keep_alive))["id"]
-            resp = await es.search(body=builders[i % len(builders)](pit))
-            if len(resp["hits"]["hits"]) <= args.size:
-                # closed off the timed path, as the API does (its spawn of _close_pit)
-                task = asyncio.create_task(es.close_point_in_time(id=resp["pit_id"]))
-                closing.add(task)
-                task.add_done_callback(closing.discard)
+            # Exactly what the API sends for a first page (no point in time: later pages open one).
+            await es.search(index=index[kind], body=builders[i % len(builders)](None))
 
         async def api(i: int, kind: str = kind, param_sets: list[Any] = param_sets) -> None:
-            params = {**param_sets[i % len(param_sets)], "size": args.size}
-            async with http.get(path[kind], params=params) as r:
-                body = await r.read()
-                if r.status != 200:
-                    raise SystemExit(f"{path[kind]} -> {r.status}: {body[:300]!r}")
+            await get(http, path[kind], {**param_sets[i % len(param_sets)], "size": args.size})
 
         # Check once that the API and the direct request agree.
         async with http.get(path[kind], params={**param_sets[0], "size": args.size}) as resp:
             r = await resp.json()
-        d = await es.search(
-            body=builders[0](
-                (await es.open_point_in_time(index=index[kind], keep_alive="1m"))["id"]
+        d = await es.search(index=index[kind], body=builders[0](None))
+        if r["total"] != d["hits"]["total"]["value"]:
+            raise SystemExit(
+                f"{kind}: the API found {r['total']}, Elasticsearch {d['hits']['total']}"
             )
-        )
-        assert r["total"] == d["hits"]["total"]["value"], (r["total"], d["hits"]["total"])
         results[kind] = {"example_params": param_sets[0], "example_total": r["total"]}
         for conc in (1, 8):
-            await run_load(direct, args.warmup, conc, Samples())
-            await run_load(api, args.warmup, conc, Samples())
-            d_samples, a_samples = Samples(), Samples()
-            # Many short alternating rounds: load drift on a shared host hits both sides alike.
-            for _ in range(args.rounds):
-                await run_load(direct, args.requests, conc, d_samples)
-                await run_load(api, args.requests, conc, a_samples)
-            dm, am = d_samples.stats(), a_samples.stats()
-            ratios = {
-                "p50": round(am["p50_ms"] / dm["p50_ms"], 3),
-                "p99": round(am["p99_ms"] / dm["p99_ms"], 3),
-                "throughput": round(am["rps"] / dm["rps"], 3),
-            }
-            meets = {
-                "p50": ratios["p50"] <= TARGETS["p50"],
-                "p99": ratios["p99"] <= TARGETS["p99"],
-                "throughput": ratios["throughput"] >= TARGETS["throughput"],
-            }
-            results[kind][f"c{conc}"] = {
-                "direct": dm,
-                "api": am,
-                "ratio": ratios,
-                "meets_target": meets,
-            }
-    await asyncio.gather(*closing, return_exceptions=True)
+            results[kind][f"c{conc}"] = await compare(direct, api, conc, args)
+    results["faceted"] = await faceted(es, http, index["search"], args)
     await http.close()
     await es.close()
     return results
+
+
+async def get(http: aiohttp.ClientSession, path: str, params: dict[str, Any]) -> None:
+    async with http.get(path, params=params) as r:
+        body = await r.read()
+        if r.status != 200:
+            raise SystemExit(f"{path} -> {r.status}: {body[:300]!r}")
+
+
+async def compare(
+    direct: Callable[[int], Awaitable[None]],
+    api: Callable[[int], Awaitable[None]],
+    conc: int,
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    """Direct and API side at `conc` clients: warm-up, alternating rounds, pooled stats."""
+    await run_load(direct, args.warmup, conc, Samples())
+    await run_load(api, args.warmup, conc, Samples())
+    d_samples, a_samples = Samples(), Samples()
+    # Many short alternating rounds: load drift on a shared host hits both sides alike.
+    for _ in range(args.rounds):
+        await run_load(direct, args.requests, conc, d_samples)
+        await run_load(api, args.requests, conc, a_samples)
+    dm, am = d_samples.stats(), a_samples.stats()
+    ratios = {
+        "p50": round(am["p50_ms"] / dm["p50_ms"], 3),
+        "p99": round(am["p99_ms"] / dm["p99_ms"], 3),
+        "throughput": round(am["rps"] / dm["rps"], 3),
+    }
+    meets = {
+        "p50": ratios["p50"] <= TARGETS["p50"],
+        "p99": ratios["p99"] <= TARGETS["p99"],
+        "throughput": ratios["throughput"] >= TARGETS["throughput"],
+    }
+    return {"direct": dm, "api": am, "ratio": ratios, "meets_target": meets}
+
+
+async def faceted(
+    es: Any, http: aiohttp.ClientSession, index: str, args: argparse.Namespace
+) -> dict[str, Any]:
+    """`/search?q=...` with every facet (the default) beside a plain Elasticsearch search of
+    the same words (hits only), at `--faceted-clients` clients: what the facets cost."""
+    plain = {
+        "query": {"multi_match": {"query": args.faceted_q, "fields": ["title", "text"]}},
+        "size": args.size,
+    }
+
+    async def direct(_: int) -> None:
+        await es.search(index=index, body=plain)
+
+    async def api(_: int) -> None:
+        await get(http, "/search", {"q": args.faceted_q, "size": args.size})
+
+    out = await compare(direct, api, args.faceted_clients, args)
+    return {
+        "q": args.faceted_q,
+        "clients": args.faceted_clients,
+        "plain_es": out["direct"],
+        "api_faceted": out["api"],
+        "ratio": out["ratio"],
+    }
 
 
 def start_server(prefix: str, port: int, workers: int, keep_alive: str) -> subprocess.Popen[bytes]:
@@ -499,6 +512,8 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=20, help="hits per page")
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    ap.add_argument("--faceted-q", default="Ukraine", help="query of the faceted scenario")
+    ap.add_argument("--faceted-clients", type=int, default=16)
     ap.add_argument(
         "--keep-alive", default="30s", help="PIT keep-alive (API setting and direct side)"
     )

@@ -37,7 +37,6 @@ from typing import Any
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
 RUN = uuid.uuid4().hex[:6]
 # Isolate from `make up` (Redis db 0, no prefix) and from the tests (db 15).
 os.environ.update(
@@ -182,8 +181,6 @@ def main() -> None:
 
     import httpx
 
-    import testserver
-    from helpers import CORPUS, fundus_pages, wait_for_job, wait_for_workers, wcxb_pages
     from newsflow_fetch import core as fcore
     from newsflow_fetch import http as fhttp
     from newsflow_index.bulk import write_batch
@@ -192,9 +189,12 @@ def main() -> None:
     from newsflow_shared.indices import drop_indices, init_indices, names
     from newsflow_shared.runtime import get_runtime
     from newsflow_shared.submit import Submitter
+    from newsflow_testkit import pageserver
+    from newsflow_testkit.corpus import CORPUS, fundus_pages, wcxb_pages
+    from newsflow_testkit.workers import wait_for_job, wait_for_workers
 
     pages = (fundus_pages(10_000) + wcxb_pages(10_000))[: args.n]
-    srv = testserver.start(CORPUS)
+    srv = pageserver.start(CORPUS)
     base = f"http://localhost:{srv.server_address[1]}/corpus/"
     urls = [base + p.path for p in pages]
     rt = get_runtime()

@@ -19,7 +19,9 @@ os.environ.setdefault("NEWSFLOW_LEDGER_PREFIX", f"test-{RUN}")
 os.environ.setdefault("NEWSFLOW_REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("NEWSFLOW_ES_URL", "http://127.0.0.1:9200")
 
-from helpers import STAGES, start_pipeline, stop_workers  # noqa: E402 - after the environment is set
+# after the environment is set:
+from helpers import STAGES  # noqa: E402
+from newsflow_testkit.workers import start_pipeline, stop_workers  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from private_redis import PrivateRedis
 
-from helpers import start_worker, stop_workers, wait_for_workers
+from newsflow_testkit.workers import start_worker, stop_workers, wait_for_workers
 
 pytestmark = pytest.mark.integration
 

@@ -25,17 +25,10 @@ import pytest
 from private_es import PrivateElasticsearch, unavailable
 from private_redis import PrivateRedis
 
-import testserver
-from helpers import (
-    CORPUS,
-    REPO,
-    STAGES,
-    fundus_pages,
-    start_pipeline,
-    stop_workers,
-    wait_for_job,
-    wcxb_pages,
-)
+from helpers import REPO, STAGES
+from newsflow_testkit import pageserver
+from newsflow_testkit.corpus import CORPUS, fundus_pages, wcxb_pages
+from newsflow_testkit.workers import start_pipeline, stop_workers, wait_for_job
 
 pytestmark = pytest.mark.integration
 
@@ -122,7 +115,7 @@ def _count(rt: Any, job: str, state: str, *, enriched: bool = False) -> int:
 def test_items_wait_out_an_elasticsearch_outage(stack: Any, tmp_path: Path) -> None:
     node, rt, ctx = stack
     env, index_worker = ctx["env"], ctx["workers"]["index"]
-    srv = testserver.start(CORPUS)
+    srv = pageserver.start(CORPUS)
     base = f"http://localhost:{srv.server_address[1]}/corpus/"
     urls = [base + p.path for p in PAGES]
     try:

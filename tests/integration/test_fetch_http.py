@@ -6,18 +6,18 @@ from __future__ import annotations
 import httpx
 import pytest
 
-import testserver
-from helpers import CORPUS, fundus_pages
 from newsflow_fetch import http
 from newsflow_fetch.core import FetchedResponse
 from newsflow_shared.errors import PermanentError, TransientError
+from newsflow_testkit import pageserver
+from newsflow_testkit.corpus import CORPUS, fundus_pages
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def page_url():  # type: ignore[no-untyped-def]
-    srv = testserver.start(CORPUS)
+    srv = pageserver.start(CORPUS)
     yield f"http://localhost:{srv.server_address[1]}/corpus/{fundus_pages(1)[0].path}"
     srv.shutdown()
 
@@ -43,26 +43,37 @@ def test_allowlisted_host_is_fetched(page_url) -> None:  # type: ignore[no-untyp
     assert got.status == 200 and got.content_type == "text/html" and len(got.body) > 1000
 
 
-def test_robots_rules_are_fetched_once_per_origin_and_bounded(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import newsflow_fetch.tasks as tasks
-    from newsflow_fetch.settings import FetchSettings
+def test_robots_rules_are_fetched_once_per_origin_and_bounded() -> None:
+    """Through the real HTTP adapter: one robots.txt request per origin, at most
+    `max_origins` origins kept."""
+    from newsflow_fetch.politeness import RobotsCache, robots_over_http
 
-    monkeypatch.setattr(tasks, "fs", FetchSettings(allow_hosts=frozenset({"localhost"})))
-    monkeypatch.setattr(tasks, "_robots", {})
-    monkeypatch.setattr(tasks, "_ROBOTS_MAX_HOSTS", 2)
-    servers = [testserver.start(CORPUS) for _ in range(3)]
-    try:
-        first = f"http://localhost:{servers[0].server_address[1]}"
-        check = tasks._robots_rules
-        assert check(f"{first}/corpus/a.html").can_fetch("newsflow", f"{first}/corpus/a.html")
-        assert not check(f"{first}/private/a.html").can_fetch("newsflow", f"{first}/private/a")
-        assert servers[0].hits["/robots.txt"] == 1  # the second check used the cached rules
-        for srv in servers[1:]:
-            tasks._robots_rules(f"http://localhost:{srv.server_address[1]}/corpus/a.html")
-            assert len(tasks._robots) <= 2
-    finally:
-        for srv in servers:
-            srv.shutdown()
+    servers = [pageserver.start(CORPUS) for _ in range(3)]
+    with httpx.Client(timeout=10, trust_env=False) as client:
+        fetch = robots_over_http(
+            client,
+            max_bytes=1 << 20,
+            max_redirects=5,
+            allow_hosts=frozenset({"localhost"}),
+            total_timeout=10,
+        )
+        cache = RobotsCache(fetch, ttl=3600, max_origins=2)
+        try:
+            first = f"http://localhost:{servers[0].server_address[1]}"
+            assert cache.rules(f"{first}/corpus/a.html").can_fetch(
+                "newsflow", f"{first}/corpus/a.html"
+            )
+            assert not cache.rules(f"{first}/private/a.html").can_fetch(
+                "newsflow", f"{first}/private/a"
+            )
+            assert servers[0].hits["/robots.txt"] == 1  # the second check used the cached rules
+            for srv in servers[1:]:
+                cache.rules(f"http://localhost:{srv.server_address[1]}/corpus/a.html")
+                assert len(cache.entries) <= 2
+                assert srv.hits["/robots.txt"] >= 1
+        finally:
+            for srv in servers:
+                srv.shutdown()
 
 
 def test_requests_to_one_host_are_paced(redis) -> None:  # type: ignore[no-untyped-def]
@@ -72,7 +83,7 @@ def test_requests_to_one_host_are_paced(redis) -> None:  # type: ignore[no-untyp
     import time
     import uuid
 
-    from newsflow_fetch.pacing import HostPacer
+    from newsflow_fetch.politeness import HostPacer
 
     prefix = f"t{uuid.uuid4().hex[:8]}"
     pacer = HostPacer(redis, prefix, interval=0.3, max_wait=5)
@@ -111,8 +122,8 @@ def test_no_such_host_is_transient_then_permanent() -> None:
 def test_dead_hosts_are_rejected_after_one_retry(runtime, workers) -> None:  # type: ignore[no-untyped-def]
     """Through the fetch worker: each dead host costs two attempts, then `rejected`, so a
     flood of them cannot hold the fetch queue through every retry with backoff."""
-    from helpers import wait_for_job
     from newsflow_shared.submit import Submitter
+    from newsflow_testkit.workers import wait_for_job
 
     sub = Submitter(runtime, source="dead hosts")
     for i in range(3):

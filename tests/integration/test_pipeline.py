@@ -7,8 +7,10 @@ import statistics
 
 import pytest
 
-import testserver
-from helpers import CORPUS, SEED, SEEDS, fundus_pages, wait_for_job, wcxb_pages, word_f1
+from helpers import SEED, SEEDS, word_f1
+from newsflow_testkit import pageserver
+from newsflow_testkit.corpus import CORPUS, fundus_pages, wcxb_pages
+from newsflow_testkit.workers import wait_for_job
 
 pytestmark = pytest.mark.integration
 
@@ -32,7 +34,7 @@ BAD = {
 
 @pytest.fixture(scope="module")
 def server():  # type: ignore[no-untyped-def]
-    srv = testserver.start(
+    srv = pageserver.start(
         CORPUS,
         slow_seconds=4.0,
         flaky_page=GOOD[0].path,

@@ -9,11 +9,15 @@ from typing import Annotated, Any
 
 from elasticsearch import AsyncElasticsearch
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from redis.asyncio import Redis as AsyncRedis
 
 from newsflow_api.lemmatiser import Lemmatiser
+from newsflow_api.query.clauses import ParamError
+from newsflow_api.reader import query_model_of
 from newsflow_api.settings import ApiSettings
 from newsflow_shared.es import make_async_es
 from newsflow_shared.indices import names
@@ -71,6 +75,44 @@ async def get_state(request: Request) -> ApiState:
 
 
 State = Annotated[ApiState, Depends(get_state)]
+
+
+def known_query_parameters(route: APIRoute) -> frozenset[str]:
+    """The query parameters a route declares (the fields of a query model included)."""
+    known = _KNOWN.get(route.unique_id)
+    if known is None:
+        known = _KNOWN[route.unique_id] = frozenset(_declared(route.dependant))
+    return known
+
+
+_KNOWN: dict[str, frozenset[str]] = {}  # by route id: routes are declared once per process
+
+
+def _declared(dependant: Dependant) -> list[str]:
+    names: list[str] = []
+    for param in dependant.query_params:
+        model = param.field_info.annotation
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            names.extend(info.alias or name for name, info in model.model_fields.items())
+        else:
+            names.append(param.alias)
+    for sub in dependant.dependencies:
+        read = query_model_of(sub.call)
+        names.extend(read.model_fields if read is not None else _declared(sub))
+    return names
+
+
+async def no_unknown_parameters(request: Request) -> None:
+    """Refuse (400) a query parameter the route does not declare: a misspelt filter would
+    otherwise be ignored and the answer look right."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    known = known_query_parameters(route)
+    for name in request.query_params:
+        if name not in known:
+            listed = ", ".join(sorted(known)) or "none"
+            raise ParamError(name, f"unknown parameter; the known ones are: {listed}", 400)
 
 
 def json_response(model: BaseModel, status_code: int = 200) -> Response:

@@ -14,8 +14,8 @@ from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from newsflow_api.deps import json_response
-from newsflow_api.query import ParamError
-from newsflow_api.schemas import ErrorBody, ParamProblem
+from newsflow_api.query.clauses import ParamError
+from newsflow_api.schemas.base import ErrorBody, ParamProblem
 from newsflow_shared.logs import get_logger
 
 log = get_logger(__name__)

@@ -9,13 +9,13 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from redis.asyncio import Redis as AsyncRedis
 from starlette.concurrency import run_in_threadpool
 
 from newsflow_api import errors
-from newsflow_api.deps import ApiState, make_es_client
+from newsflow_api.deps import ApiState, make_es_client, no_unknown_parameters
 from newsflow_api.lemmatiser import Lemmatiser
 from newsflow_api.metrics import Metrics, MetricsMiddleware
 from newsflow_api.routes import actors, articles, events, health, ingest, search, timeline
@@ -72,6 +72,7 @@ def create_app(
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        dependencies=[Depends(no_unknown_parameters)],
     )
     app.state.metrics = Metrics()
     errors.install(app)

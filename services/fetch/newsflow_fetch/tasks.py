@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from functools import cache
 from urllib.parse import urlsplit
-from urllib.robotparser import RobotFileParser
 
 import httpx
 from celery import current_task
 
 from newsflow_fetch import core, http
-from newsflow_fetch.pacing import HostPacer
+from newsflow_fetch.politeness import HostPacer, Politeness, RobotsCache, robots_over_http
 from newsflow_fetch.settings import FetchSettings
 from newsflow_shared.celery_app import app  # `celery -A <this module>` finds the app here
-from newsflow_shared.errors import PermanentError, TransientError
 from newsflow_shared.ids import doc_id_for_url
 from newsflow_shared.messages import FeedRequest, FetchRequest, ParseRequest, SourceKind
 from newsflow_shared.runtime import get_runtime
@@ -39,58 +36,22 @@ def client() -> httpx.Client:
     )
 
 
-# origin -> (monotonic expiry, rules): per worker process, at most _ROBOTS_MAX_HOSTS origins
-_robots: dict[str, tuple[float, RobotFileParser]] = {}
-_ROBOTS_MAX_HOSTS = 10_000
-
-
-def _robots_rules(url: str) -> RobotFileParser:
-    """The rules of `url`'s origin, fetched through the same guarded client when not cached."""
-    parts = urlsplit(url)
-    origin = f"{parts.scheme}://{parts.netloc}"
-    cached = _robots.get(origin)
-    if cached is not None and cached[0] > time.monotonic():
-        return cached[1]
-    try:
-        resp = http.fetch(
-            client(),
-            f"{origin}/robots.txt",
-            max_bytes=fs.robots_max_bytes,
-            max_redirects=fs.max_redirects,
-            allow_hosts=fs.allow_hosts,
-            total_timeout=fs.total_timeout,
-        )
-        status, body = resp.status, resp.body
-    except PermanentError as exc:
-        if exc.reason == "blocked_address":
-            raise
-        status, body = 404, b""  # too large, redirect loop: no usable rules
-    except TransientError as exc:
-        raise TransientError("robots_unavailable", f"{origin}/robots.txt: {exc}") from exc
-    if status == 429 or status >= 500:
-        raise TransientError("robots_unavailable", f"{origin}/robots.txt answered {status}")
-    rules = core.robots_rules(status, body)
-    now = time.monotonic()
-    if len(_robots) >= _ROBOTS_MAX_HOSTS:  # bounded: drop expired rules, else start afresh
-        for key in [k for k, (expires, _) in _robots.items() if expires <= now]:
-            del _robots[key]
-        if len(_robots) >= _ROBOTS_MAX_HOSTS:
-            _robots.clear()
-    _robots[origin] = (now + fs.robots_ttl, rules)
-    return rules
-
-
 @cache
-def pacer() -> HostPacer:
+def politeness() -> Politeness:
+    """The host pacer (on the runtime's Redis) and this process's robots.txt cache."""
     rt = get_runtime()
-    return HostPacer(rt.redis, rt.settings.ledger_prefix, fs.host_interval, fs.host_max_wait)
-
-
-def _before_hop(url: str) -> None:
-    """Before each request of a page fetch: wait for the host's turn, then robots.txt."""
-    pacer().wait_turn(urlsplit(url).hostname or "")
-    if fs.obey_robots:
-        core.check_robots(_robots_rules(url), fs.user_agent, url)
+    robots_fetch = robots_over_http(
+        client(),
+        max_bytes=fs.robots_max_bytes,
+        max_redirects=fs.max_redirects,
+        allow_hosts=fs.allow_hosts,
+        total_timeout=fs.total_timeout,
+    )
+    return Politeness(
+        pacer=HostPacer(rt.redis, rt.settings.ledger_prefix, fs.host_interval, fs.host_max_wait),
+        robots=RobotsCache(robots_fetch, ttl=fs.robots_ttl) if fs.obey_robots else None,
+        user_agent=fs.user_agent,
+    )
 
 
 def _download(url: str) -> core.FetchedResponse:
@@ -101,7 +62,7 @@ def _download(url: str) -> core.FetchedResponse:
         max_redirects=fs.max_redirects,
         allow_hosts=fs.allow_hosts,
         total_timeout=fs.total_timeout,
-        before_hop=_before_hop,
+        before_hop=politeness().before_hop,
         # the retries of this message so far (Celery's count): a missing host is final after
         # `dns_retries` of them
         no_such_host_final=(current_task.request.retries or 0) >= fs.dns_retries,

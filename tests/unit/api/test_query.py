@@ -7,24 +7,16 @@ from typing import Any
 
 import pytest
 
-from newsflow_api.query import (
+from newsflow_api.query.bodies import ARTICLES, EVENTS, Page, search_body
+from newsflow_api.query.clauses import ParamError
+from newsflow_api.query.cursor import Cursor, decode_cursor, encode_cursor, query_hash
+from newsflow_api.query.filters import FilterPlan, plan_for
+from newsflow_api.query.params import EventsParams, SearchParams
+from newsflow_api.query.syntax import (
     ARTICLE_TEXT,
-    ArticleFilters,
-    Cursor,
-    EventConstraints,
-    EventFilters,
-    Page,
-    ParamError,
     ParsedQuery,
     Term,
-    article_filter_plan,
-    article_search_body,
-    decode_cursor,
-    encode_cursor,
-    event_filter_plan,
-    event_search_body,
     parse_user_query,
-    query_hash,
     surface_forms,
     text_query,
 )
@@ -108,9 +100,17 @@ def test_surface_forms_cover_common_inflections() -> None:
     assert {"stopped"} <= set(surface_forms("stop", "stop", {}))
 
 
+def article_plan(**filters: Any) -> FilterPlan:
+    return plan_for(SearchParams(**filters), "articles")
+
+
+def event_plan(**filters: Any) -> FilterPlan:
+    return plan_for(EventsParams(**filters), "events")
+
+
 def _body(**filters: Any) -> dict[str, Any]:
-    return article_search_body(
-        parse_user_query("x"), ArticleFilters(**filters), Page(size=10), lemma, pit="P"
+    return search_body(
+        ARTICLES, parse_user_query("x"), article_plan(**filters), Page(size=10), lemma, pit="P"
     )
 
 
@@ -134,8 +134,7 @@ def test_no_facet_filters_means_plain_aggregations() -> None:
 
 
 def test_correlated_event_constraints_are_one_nested_query() -> None:
-    ev = EventConstraints(event_type=("ASSAULT",), source_country=("RUS",), target_country=("UKR",))
-    plan = article_filter_plan(ArticleFilters(events=ev))
+    plan = article_plan(event_type=("ASSAULT",), source_country=("RUS",), target_country=("UKR",))
     nested = plan.by_facet["event_types"]["nested"]
     conds = nested["query"]["bool"]["filter"]
     assert nested["path"] == "events"
@@ -150,46 +149,44 @@ def test_correlated_event_constraints_are_one_nested_query() -> None:
 
 
 def test_lone_event_type_uses_the_flat_field() -> None:
-    plan = article_filter_plan(ArticleFilters(events=EventConstraints(event_type=("AID",))))
+    plan = article_plan(event_type=("AID",))
     assert plan.by_facet["event_types"] == {"terms": {"event_types": ["AID"]}}
 
 
 def test_published_range_is_inclusive_of_the_last_day() -> None:
-    plan = article_filter_plan(
-        ArticleFilters(published_from=date(2024, 6, 1), published_to=date(2024, 6, 30))
-    )
+    plan = article_plan(published_from=date(2024, 6, 1), published_to=date(2024, 6, 30))
     rng = plan.by_facet["published"]["range"]["published"]
     assert rng["gte"] == "2024-06-01" and rng["lt"] == "2024-07-01"
 
 
 def test_actor_with_type_is_correlated_in_nested_actors() -> None:
-    plan = article_filter_plan(ArticleFilters(actor=("Putin",), actor_type=("person",)))
+    plan = article_plan(actor=("Putin",), actor_type=("person",))
     (clause,) = plan.always
     conds = clause["nested"]["query"]["bool"]["filter"]
     assert conds[1] == {"terms": {"actors.type": ["person"]}}
 
 
 def test_events_exclude_negated_and_hypothetical_unless_asked() -> None:
-    plan = event_filter_plan(EventFilters())
+    plan = event_plan()
     assert len(plan.always) == 2
-    plan = event_filter_plan(EventFilters(include_negated=True, include_hypothetical=True))
+    plan = event_plan(include_negated=True, include_hypothetical=True)
     assert plan.always == []
 
 
 def test_event_body_highlights_whole_sentence_and_sorts_by_event_date() -> None:
-    body = event_search_body(
-        parse_user_query("talks"), EventFilters(), Page(sort="newest"), lemma, pit="P"
+    body = search_body(
+        EVENTS, parse_user_query("talks"), event_plan(), Page(sort="newest"), lemma, pit="P"
     )
     assert body["highlight"]["fields"] == {"sentence": {"number_of_fragments": 0}}
     assert body["highlight"]["max_analyzed_offset"] == 1_000_000  # long texts: no 400
     assert body["sort"][0] == {"date": {"order": "desc", "missing": "_last"}}
-    assert body["sort"][-1] == {"_shard_doc": "asc"}
+    assert body["sort"][-1] == {"id": "asc"}  # unique: a tiebreaker with or without a PIT
     assert body["pit"] == {"id": "P", "keep_alive": "5m"}
 
 
 def test_later_pages_skip_facets() -> None:
-    body = article_search_body(
-        parse_user_query(""), ArticleFilters(), Page(), lemma, pit="P", search_after=[1, 2]
+    body = search_body(
+        ARTICLES, parse_user_query(""), article_plan(), Page(), lemma, pit="P", search_after=[1, 2]
     )
     assert "aggs" not in body and body["search_after"] == [1, 2]
 
@@ -198,6 +195,8 @@ def test_cursor_round_trip_and_checks() -> None:
     qh = query_hash({"q": "x"})
     c = Cursor("pit-id", [1.5, "2024", None, 7], "relevance", qh)
     assert decode_cursor(encode_cursor(c), sort="relevance", qhash=qh) == c
+    first = Cursor(None, [1.5, "2024", "doc-1"], "relevance", qh)  # after a first page: no PIT
+    assert decode_cursor(encode_cursor(first), sort="relevance", qhash=qh) == first
     with pytest.raises(ParamError) as err:
         decode_cursor(encode_cursor(c), sort="newest", qhash=qh)
     assert err.value.parameter == "cursor" and err.value.status == 400

@@ -14,10 +14,10 @@ import re
 import pytest
 from enrich_helpers import PUBLISHED, SEED
 
-from helpers import fundus_pages
 from newsflow_enrich.chunks import CHUNK_CHARS, batches, pieces, prefix
 from newsflow_enrich.core import Enricher
 from newsflow_shared.messages import Enrichment
+from newsflow_testkit.corpus import fundus_pages
 
 pytestmark = pytest.mark.unit
 

@@ -3,10 +3,11 @@ import statistics
 
 import pytest
 
-from helpers import CORPUS, SEED, fundus_pages, word_f1
+from helpers import SEED, word_f1
 from newsflow_parse import core
 from newsflow_shared.errors import PermanentError
 from newsflow_shared.messages import SourceKind
+from newsflow_testkit.corpus import CORPUS, fundus_pages
 
 pytestmark = pytest.mark.unit
 

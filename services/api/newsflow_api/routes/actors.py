@@ -11,18 +11,17 @@ from fastapi.responses import Response
 
 from newsflow_api.deps import State, json_response
 from newsflow_api.errors import error
-from newsflow_api.query import actor_lookup_body, actor_profile_bodies
+from newsflow_api.query.actors import actor_lookup_body, actor_profile_bodies
 from newsflow_api.routes.common import day_of
-from newsflow_api.schemas import (
+from newsflow_api.schemas.actors import (
     ActorProfile,
     ActorsResponse,
     ActorSummary,
     ArticleBrief,
-    Bucket,
     CoActor,
-    ErrorBody,
     MentionBucket,
 )
+from newsflow_api.schemas.base import Bucket, ErrorBody
 from newsflow_shared.messages import ActorType
 
 router = APIRouter(tags=["actors"])

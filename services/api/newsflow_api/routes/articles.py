@@ -11,7 +11,8 @@ from pydantic import BaseModel
 
 from newsflow_api.deps import State, json_response
 from newsflow_api.errors import error, es_error_type
-from newsflow_api.schemas import ActorOut, ArticleEvent, ArticleOut, ErrorBody, QuoteOut
+from newsflow_api.schemas.articles import ActorOut, ArticleEvent, ArticleOut, QuoteOut
+from newsflow_api.schemas.base import ErrorBody
 
 router = APIRouter(tags=["articles"])
 

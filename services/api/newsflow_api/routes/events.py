@@ -2,126 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
-from newsflow_api.deps import ApiState, State, get_state, json_response
-from newsflow_api.query import EventFilters, Page, ParamError, event_search_body, parse_user_query
-from newsflow_api.routes import fastpath as fp
-from newsflow_api.routes.common import buckets, date_buckets, paged_search, total_of
-from newsflow_api.routes.params import (
-    Q_MAX,
-    Paging,
-    QParam,
-    event_filters,
-    fast_event_filters,
-    fast_paging,
-    paging,
-    result_set_hash,
-)
+from newsflow_api.deps import State, json_response
+from newsflow_api.query.bodies import EVENTS
+from newsflow_api.query.params import EventsParams
+from newsflow_api.reader import query_parameters, query_reader
+from newsflow_api.routes.common import run_list
 from newsflow_api.routes.search import ERRORS
-from newsflow_api.schemas import EventFacets, EventHit, EventsResponse
+from newsflow_api.schemas.search import EventHit, EventsResponse
 
-router = APIRouter(tags=["events"], route_class=fp.FastPathRoute)
+router = APIRouter(tags=["events"])
+
+# What an event hit takes from the event document as it is (absent: the model's default).
+_FROM_SOURCE = tuple(f for f in EVENTS.source if f in EventHit.model_fields)
 
 
-def event_hit(hit: dict[str, Any]) -> EventHit:
+def event_hit(hit: dict[str, Any]) -> dict[str, Any]:
+    """An `EventHit` as a dict: validated once, with the whole response."""
     src = hit["_source"]
     hl = (hit.get("highlight") or {}).get("sentence")
-    return EventHit(
+    out = {k: v for k in _FROM_SOURCE if (v := src.get(k)) is not None}
+    out.update(
         id=hit["_id"],
-        type=src["type"],
-        mode=src.get("mode"),
-        source_actors=src.get("source_actors") or [],
-        target_actors=src.get("target_actors") or [],
-        source_names=src.get("source_names") or [],
-        target_names=src.get("target_names") or [],
-        source_countries=src.get("source_countries") or [],
-        target_countries=src.get("target_countries") or [],
-        reported_by=src.get("reported_by") or [],
-        trigger=src.get("trigger"),
         sentence=src.get("sentence") or "",
         highlight=hl[0] if hl else None,
-        date=src.get("date"),
-        date_granularity=src.get("date_granularity"),
-        date_text=src.get("date_text"),
-        location=src.get("location"),
-        confidence=src.get("confidence"),
-        negated=bool(src.get("negated")),
-        hypothetical=bool(src.get("hypothetical")),
-        future=bool(src.get("future")),
         score=hit.get("_score"),
-        article_id=src["article_id"],
         article_url=f"/articles/{src['article_id']}",
-        title=src.get("title"),
-        url=src.get("url"),
-        site=src.get("site"),
-        language=src.get("language"),
-        published=src.get("published"),
     )
-
-
-async def events_fast(request: Request) -> Response | None:
-    """The strictly parsed common case (see `fastpath`); None lets FastAPI validate."""
-    qp = request.query_params
-    state = await get_state(request)
-    try:
-        filters = await fast_event_filters(qp)
-        paging_ = await fast_paging(state, qp)
-        q = fp.text(qp, "q", Q_MAX)
-    except (fp.Unsure, ParamError):
-        return None
-    return await run_events(state, q, filters, paging_)
-
-
-async def run_events(
-    state: ApiState, q: str | None, filters: EventFilters, paging_: Paging
-) -> Response:
-    parsed = parse_user_query(q)
-    page = paging_.page
-    qhash = result_set_hash("events", q, filters, page.sort)
-
-    def build(p: Page, pit: str, after: list[Any] | None) -> dict[str, Any]:
-        return event_search_body(
-            parsed,
-            filters,
-            p,
-            state.lemmatise,
-            irregular=state.lemmatise.irregular,
-            pit=pit,
-            search_after=after,
-            keep_alive=state.api.cursor_keep_alive,
-        )
-
-    res = await paged_search(state, state.events_index, page, paging_.cursor, qhash, build)
-    total, relation = total_of(res.response)
-    aggs = res.response.get("aggregations")
-    facets = None
-    if aggs is not None:
-        facets = EventFacets(
-            types=buckets(aggs, "types"),
-            source_countries=buckets(aggs, "source_countries", labels=True),
-            target_countries=buckets(aggs, "target_countries", labels=True),
-            source_actors=buckets(aggs, "source_actors"),
-            target_actors=buckets(aggs, "target_actors"),
-            months=date_buckets(aggs, "months"),
-        )
-    out = EventsResponse(
-        total=total,
-        total_relation="eq" if relation == "eq" else "gte",
-        hits=[event_hit(h) for h in res.hits],
-        facets=facets,
-        next_cursor=res.next_cursor,
-    )
-    return json_response(out)
+    return out
 
 
 @router.get(
     "/events",
     response_model=EventsResponse,
     responses=ERRORS,
+    openapi_extra=query_parameters(EventsParams),
     summary="Search events",
     description=(
         "Coded events (one per evidence sentence). `q` searches the evidence sentences. "
@@ -130,11 +49,9 @@ async def run_events(
         "`sort=newest|oldest` orders by event date."
     ),
 )
-@fp.fast_path(events_fast)
 async def events(
-    state: State,
-    q: QParam = None,
-    filters: EventFilters = Depends(event_filters),  # noqa: B008 - FastAPI dependency
-    paging_: Paging = Depends(paging),  # noqa: B008
+    state: State, params: Annotated[EventsParams, Depends(query_reader(EventsParams))]
 ) -> Response:
-    return await run_events(state, q, filters, paging_)
+    res = await run_list(state, state.events_index, EVENTS, params)
+    res.hits = [event_hit(h) for h in res.hits]
+    return json_response(EventsResponse.model_validate(res.fields()))

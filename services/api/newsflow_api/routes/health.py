@@ -12,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
 
 from newsflow_api.deps import State, json_response
-from newsflow_api.schemas import Health, Readiness
+from newsflow_api.schemas.ops import Health, Readiness
 
 router = APIRouter(tags=["health"])
 

@@ -13,15 +13,8 @@ from starlette.concurrency import run_in_threadpool
 
 from newsflow_api.deps import State, json_response
 from newsflow_api.errors import error
-from newsflow_api.schemas import (
-    ErrorBody,
-    IngestRequest,
-    IngestResponse,
-    JobItem,
-    JobOut,
-    ParamProblem,
-    Rejection,
-)
+from newsflow_api.schemas.base import ErrorBody, ParamProblem
+from newsflow_api.schemas.ops import IngestRequest, IngestResponse, JobItem, JobOut, Rejection
 from newsflow_api.settings import ApiSettings
 from newsflow_shared.ledger import Ledger
 from newsflow_shared.runtime import Runtime

@@ -2,45 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
-from newsflow_api.deps import ApiState, State, get_state, json_response
-from newsflow_api.query import (
-    ArticleFilters,
-    Interval,
-    Page,
-    ParamError,
-    article_search_body,
-    parse_user_query,
-)
-from newsflow_api.routes import fastpath as fp
-from newsflow_api.routes.common import (
-    INTERVALS,
-    bucket_dicts,
-    date_bucket_dicts,
-    paged_search,
-    total_of,
-)
-from newsflow_api.routes.params import (
-    Q_MAX,
-    Paging,
-    QParam,
-    article_filters,
-    fast_article_filters,
-    fast_paging,
-    paging,
-    result_set_hash,
-)
-from newsflow_api.schemas import ErrorBody, SearchResponse
+from newsflow_api.deps import State, json_response
+from newsflow_api.query.bodies import ARTICLES
+from newsflow_api.query.params import SearchParams
+from newsflow_api.reader import query_parameters, query_reader
+from newsflow_api.routes.common import run_list
+from newsflow_api.schemas.base import ErrorBody
+from newsflow_api.schemas.search import SearchResponse
 
-router = APIRouter(tags=["search"], route_class=fp.FastPathRoute)
+router = APIRouter(tags=["search"])
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "malformed or foreign cursor"},
+    400: {"model": ErrorBody, "description": "unknown parameter; malformed or foreign cursor"},
     410: {"model": ErrorBody, "description": "cursor expired"},
     422: {"model": ErrorBody, "description": "invalid parameter (named in the body)"},
     503: {"model": ErrorBody, "description": "Elasticsearch unavailable"},
@@ -74,71 +52,11 @@ def article_hit(hit: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def run_search(
-    state: ApiState, q: str | None, filters: ArticleFilters, paging_: Paging, interval: Interval
-) -> Response:
-    parsed = parse_user_query(q)
-    page = replace(paging_.page, interval=interval)
-    qhash = result_set_hash("search", q, filters, page.sort)
-
-    def build(p: Page, pit: str, after: list[Any] | None) -> dict[str, Any]:
-        return article_search_body(
-            parsed,
-            filters,
-            p,
-            state.lemmatise,
-            irregular=state.lemmatise.irregular,
-            pit=pit,
-            search_after=after,
-            keep_alive=state.api.cursor_keep_alive,
-        )
-
-    res = await paged_search(state, state.articles_index, page, paging_.cursor, qhash, build)
-    total, relation = total_of(res.response)
-    aggs = res.response.get("aggregations")
-    facets = None
-    if aggs is not None:
-        facets = {
-            "persons": bucket_dicts(aggs, "persons"),
-            "organizations": bucket_dicts(aggs, "organizations"),
-            "locations": bucket_dicts(aggs, "locations"),
-            "groups": bucket_dicts(aggs, "groups"),
-            "countries": bucket_dicts(aggs, "countries", labels=True),
-            "event_types": bucket_dicts(aggs, "event_types"),
-            "sites": bucket_dicts(aggs, "sites"),
-            "languages": bucket_dicts(aggs, "languages"),
-            "published": date_bucket_dicts(aggs, "published"),
-        }
-    out = SearchResponse.model_validate(
-        {
-            "total": total,
-            "total_relation": "eq" if relation == "eq" else "gte",
-            "hits": [article_hit(h) for h in res.hits],
-            "facets": facets,
-            "next_cursor": res.next_cursor,
-        }
-    )
-    return json_response(out)
-
-
-async def search_fast(request: Request) -> Response | None:
-    """The strictly parsed common case (see `fastpath`); None lets FastAPI validate."""
-    qp = request.query_params
-    state = await get_state(request)
-    try:
-        filters = await fast_article_filters(qp)
-        paging_ = await fast_paging(state, qp)
-        q = fp.text(qp, "q", Q_MAX)
-        interval = fp.choice(qp, "interval", INTERVALS, "month")
-    except (fp.Unsure, ParamError):
-        return None
-    return await run_search(state, q, filters, paging_, interval)  # type: ignore[arg-type]
-
-
 @router.get(
     "/search",
     response_model=SearchResponse,
     responses=ERRORS,
+    openapi_extra=query_parameters(SearchParams),
     summary="Search articles",
     description=(
         'Full-text search (words, "phrases", -exclude, OR; inflections match) with filters. '
@@ -146,14 +64,9 @@ async def search_fast(request: Request) -> Response | None:
         "Pass `next_cursor` back as `cursor` (with the same other parameters) for the next page."
     ),
 )
-@fp.fast_path(search_fast)
 async def search(
-    state: State,
-    q: QParam = None,
-    filters: ArticleFilters = Depends(article_filters),  # noqa: B008 - FastAPI dependency
-    paging_: Paging = Depends(paging),  # noqa: B008
-    interval: Annotated[
-        Interval, Query(description="bucket size of the `published` facet")
-    ] = "month",
+    state: State, params: Annotated[SearchParams, Depends(query_reader(SearchParams))]
 ) -> Response:
-    return await run_search(state, q, filters, paging_, interval)
+    res = await run_list(state, state.articles_index, ARTICLES, params, params.interval)
+    res.hits = [article_hit(h) for h in res.hits]
+    return json_response(SearchResponse.model_validate(res.fields()))

@@ -1,4 +1,5 @@
-"""A real local HTTP server for tests: corpus pages plus the bad cases a crawler meets."""
+"""A real local HTTP server for the tests and the pipeline benchmark: corpus pages plus the bad
+cases a crawler meets."""
 
 from __future__ import annotations
 
