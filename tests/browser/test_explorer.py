@@ -265,3 +265,12 @@ def test_api_errors_are_shown(page: Any, api_url: str, dead_api_url: str, screen
     alert.wait_for(state="visible")
     assert "refused this request (422)" in alert.inner_text()
     assert "published_from" in alert.inner_text()
+
+
+def test_page_routes(api_url: str) -> None:
+    root = httpx.get(f"{api_url}/", timeout=30)
+    assert root.status_code == 307 and root.headers["location"] == "/explore"
+    js = httpx.get(f"{api_url}/explore/static/explore.js", timeout=30)
+    assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
+    for name in ("index.html", "..%2Froutes%2Fexplore.py", "nope.js"):
+        assert httpx.get(f"{api_url}/explore/static/{name}", timeout=30).status_code == 404
