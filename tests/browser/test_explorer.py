@@ -58,10 +58,16 @@ def shown_counts(page: Any, param: str) -> dict[str, int]:
     for i in range(rows.count()):
         row = rows.nth(i)
         value = row.locator("> input").get_attribute("value")
-        n = row.locator("> label .n").inner_text().replace(",", "")
-        if n != "–":
-            out[str(value)] = int(n)
+        n = shown_count(row)
+        if n is not None:
+            out[str(value)] = n
     return out
+
+
+def shown_count(row: Any) -> int | None:
+    """The number a facet row shows (None for "–"), without its screen-reader words."""
+    n = row.locator("label .n").evaluate("e => e.firstChild.textContent").replace(",", "")
+    return None if n == "–" else int(n)
 
 
 def page_params(page: Any) -> dict[str, list[str]]:
@@ -227,9 +233,9 @@ def test_events_view_filters_facets_and_brush(page: Any, api_url: str, screensho
     modes = page.locator('ul.modes[aria-label="Modes of ASSAULT"] li')
     assert modes.count() == 6
     for i in range(modes.count()):
-        name, n = modes.nth(i).locator("label span").all_inner_texts()
+        name = modes.nth(i).locator("label .name").inner_text()
         got = api_get(api_url, "/events", {"event_type": "ASSAULT", "event_mode": name})
-        assert int(n.replace(",", "").replace("–", "-1")) == got["total"], name
+        assert shown_count(modes.nth(i)) == got["total"], name
 
     # brush: drag over the histogram's bars sets the event-date range
     bars = page.locator("#histogram rect.bar")
@@ -274,3 +280,16 @@ def test_page_routes(api_url: str) -> None:
     assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
     for name in ("index.html", "..%2Froutes%2Fexplore.py", "nope.js"):
         assert httpx.get(f"{api_url}/explore/static/{name}", timeout=30).status_code == 404
+
+
+def test_actor_lookup(page: Any, api_url: str) -> None:
+    page.goto(f"{api_url}/explore?view=actors")
+    settled(page)
+    assert page.locator("#actors > li").count() > 0
+    page.fill("#q", "putin")
+    page.press("#q", "Enter")
+    page.wait_for_url("**view=actors&q=putin")
+    settled(page)
+    want = api_get(api_url, "/actors", {"q": "putin", "size": 50})["actors"]
+    names = page.locator("#actors > li a").all_inner_texts()
+    assert names == [a["name"] for a in want] and "Vladimir Putin" in names

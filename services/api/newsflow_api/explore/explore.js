@@ -340,8 +340,7 @@ function facetBox(view, f, buckets, p, modeCounts) {
     const row = h("li", {},
       box,
       h("label", { for: cid }, h("span", { class: "name" }, name),
-        h("span", { class: "n", "aria-label": b.count === null ? "count unknown" :
-          `${b.count} results` }, b.count === null ? "–" : num(b.count))));
+        count(b.count)));
     if (f.modes && selected.includes(b.value) && MODES[b.value]) {
       row.append(modeList(b.value, p, modeCounts));
     }
@@ -350,6 +349,13 @@ function facetBox(view, f, buckets, p, modeCounts) {
   return h("fieldset", { class: "facet", "data-facet": f.param },
     h("legend", {}, f.label),
     items.length ? h("ul", {}, items) : h("p", { class: "empty" }, "none"));
+}
+
+// A facet count; screen readers hear "12 results" (or "count unknown" for "–").
+function count(n) {
+  const known = n !== null && n !== undefined;
+  return h("span", { class: "n" }, known ? num(n) : "–",
+    h("span", { class: "visually-hidden" }, known ? " results" : " count unknown"));
 }
 
 function modeList(type, p, counts) {
@@ -365,9 +371,8 @@ function modeList(type, p, counts) {
         startFacetTiming();
         go(toggle(p, "event_mode", m, box.checked), false);
       });
-      const n = counts[m];
       return h("li", {}, box, h("label", { for: cid }, h("span", { class: "name" }, m),
-        h("span", { class: "n" }, n === undefined ? "–" : num(n))));
+        count(counts[m])));
     }));
 }
 
@@ -452,7 +457,23 @@ function dateRange(view, p) {
   return form;
 }
 
-// The last day of a histogram bucket (monthly buckets; empty months are not listed).
+// Monthly buckets from the first to the last, the months the API leaves out (no
+// documents) as zeros, so that bars are evenly spaced in time.
+function everyMonth(buckets, key = "count") {
+  if (!buckets.length) return [];
+  const byMonth = new Map(buckets.map((b) => [day(b.date).slice(0, 7), b]));
+  const out = [];
+  const d = new Date(`${day(buckets[0].date).slice(0, 7)}-01T00:00:00Z`);
+  const last = day(buckets[buckets.length - 1].date).slice(0, 7);
+  for (;;) {
+    const month = d.toISOString().slice(0, 7);
+    out.push(byMonth.get(month) || { date: `${month}-01`, [key]: 0 });
+    if (month >= last) return out;
+    d.setUTCMonth(d.getUTCMonth() + 1);
+  }
+}
+
+// The last day of a monthly histogram bucket.
 function bucketEnd(buckets, i) {
   const d = new Date(`${buckets[i].date}T00:00:00Z`);
   d.setUTCMonth(d.getUTCMonth() + 1, 0);
@@ -460,7 +481,8 @@ function bucketEnd(buckets, i) {
 }
 
 // A bar per bucket; drag across bars (or Enter on one) to set the date range.
-function histogram(view, buckets, p) {
+function histogram(view, monthly, p) {
+  const buckets = everyMonth(monthly);
   if (!buckets.length) return null;
   const [fromName, toName] = VIEWS[view].dates;
   const W = 640;
@@ -482,7 +504,8 @@ function histogram(view, buckets, p) {
     const month = b.date.slice(0, 7);
     const rect = s("rect", {
       x: i * bw + 1, y: H - 14 - bh, width: Math.max(1, bw - 2), height: bh,
-      class: inRange ? "bar" : "bar out", "data-i": i, tabindex: 0, role: "button",
+      class: inRange ? "bar" : "bar out", "data-i": i, tabindex: b.count ? 0 : null,
+      role: b.count ? "button" : null,
       "aria-label": `${month}: ${b.count} — show only this period`,
     }, s("title", {}, `${month}: ${b.count}`));
     rect.addEventListener("keydown", (e) => {
@@ -787,7 +810,8 @@ async function actorView(p) {
       h("dt", {}, "Aliases"), h("dd", { id: "aliases" }, a.aliases.join(", ") || "—"),
       a.roles.length ? [h("dt", {}, "Roles"), h("dd", {}, a.roles.join(", "))] : null),
     h("section", { "aria-labelledby": "over-h" }, h("h2", { id: "over-h" }, "Mentions over time"),
-      bars(a.mentions_over_time.map((b) => ({ label: day(b.date).slice(0, 7), value: b.mentions })),
+      bars(everyMonth(a.mentions_over_time, "mentions")
+        .map((b) => ({ label: day(b.date).slice(0, 7), value: b.mentions })),
         `Mentions of ${a.name} per month`)),
     h("div", { class: "two" },
       h("section", { "aria-labelledby": "src-h" }, h("h2", { id: "src-h" }, "Events as source"),
