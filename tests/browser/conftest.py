@@ -125,8 +125,15 @@ def page(browser) -> Iterator[Any]:  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(20_000)
     pg = context.new_page()
+    problems: list[str] = []
+    pg.on("pageerror", lambda exc: problems.append(f"uncaught: {exc}"))
+    pg.on(
+        "console",
+        lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     yield pg
     context.close()
+    assert not problems, problems  # the script threw, or the page broke its own CSP
 
 
 @pytest.fixture(scope="session")

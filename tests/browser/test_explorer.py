@@ -31,6 +31,15 @@ def settled(page: Any) -> None:
     page.wait_for_selector("main:not([aria-busy]) h1")
 
 
+def wait_until(page: Any, expression: str, timeout: float = 20.0) -> None:
+    """Poll a JavaScript expression until it is true. (Playwright's wait_for_function
+    evaluates its argument inside the page, which the page's CSP rightly forbids.)"""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        time.sleep(0.02)
+
+
 def measures(page: Any) -> int:
     return int(page.evaluate(f"performance.getEntriesByName('{FACET_MEASURE}').length"))
 
@@ -45,9 +54,7 @@ def click_facet(page: Any, param: str, index: int = 0, keyboard: bool = False) -
         page.keyboard.press("Space")
     else:
         box.click()
-    page.wait_for_function(
-        f"performance.getEntriesByName('{FACET_MEASURE}').length > {before}", timeout=20_000
-    )
+    wait_until(page, f"performance.getEntriesByName('{FACET_MEASURE}').length > {before}")
     settled(page)
     return value
 
@@ -168,7 +175,7 @@ def test_more_pages_through_every_hit(page: Any, api_url: str) -> None:
     hits = page.locator("#hits > li")
     assert hits.count() == 20 < total
     page.click("#more")
-    page.wait_for_function(f"document.querySelectorAll('#hits > li').length === {total}")
+    wait_until(page, f"document.querySelectorAll('#hits > li').length === {total}")
     assert page.locator("#more").is_hidden()
     ids = hits.locator("h3 a").evaluate_all("as => as.map(a => a.href)")
     assert len(set(ids)) == total
@@ -233,9 +240,9 @@ def test_article_evidence_and_actor_profile(page: Any, api_url: str, screenshots
 
     co = profile["co_actors"][0]
     page.locator("#network a").first.click()
-    page.wait_for_function(f"document.querySelector('h1')?.textContent === {co['name']!r}")
+    wait_until(page, f"document.querySelector('h1')?.textContent === {co['name']!r}")
     page.go_back()
-    page.wait_for_function(f"document.querySelector('h1')?.textContent === {profile['name']!r}")
+    wait_until(page, f"document.querySelector('h1')?.textContent === {profile['name']!r}")
 
 
 def test_events_view_filters_facets_and_brush(page: Any, api_url: str, screenshots: Any) -> None:
@@ -296,6 +303,8 @@ def test_api_errors_are_shown(page: Any, api_url: str, dead_api_url: str, screen
 def test_page_routes(api_url: str) -> None:
     root = httpx.get(f"{api_url}/", timeout=30)
     assert root.status_code == 307 and root.headers["location"] == "/explore"
+    page = httpx.get(f"{api_url}/explore", timeout=30)
+    assert "default-src 'self'" in page.headers["content-security-policy"]
     js = httpx.get(f"{api_url}/explore/static/explore.js", timeout=30)
     assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
     for name in ("index.html", "..%2Froutes%2Fexplore.py", "nope.js"):

@@ -24,6 +24,12 @@ FILES = {
 }
 # Assets change with a release, not per request; a short max-age keeps a redeploy visible.
 CACHE = {"Cache-Control": "public, max-age=300"}
+# The page runs only its own script and talks only to this API: anything injected into it
+# (a highlight, a title) can neither run nor send anything elsewhere.
+CSP = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+}
 
 
 @router.get("/")
@@ -35,7 +41,7 @@ async def root() -> RedirectResponse:
 @router.get("/explore")
 async def page() -> FileResponse:
     """The explorer page; its state is in the query string, read by the script."""
-    return FileResponse(ASSETS / "index.html", media_type="text/html; charset=utf-8")
+    return FileResponse(ASSETS / "index.html", media_type="text/html; charset=utf-8", headers=CSP)
 
 
 @router.get("/explore/static/{name}")
