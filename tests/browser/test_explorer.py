@@ -183,6 +183,29 @@ def test_more_pages_through_every_hit(page: Any, api_url: str) -> None:
     dates = [m.group() for t in metas if (m := re.search(r"\d{4}-\d\d-\d\d", t))]
     assert len(dates) > 20 and dates == sorted(dates, reverse=True)
 
+    # the histogram by keyboard: the last month with articles, then widened to the one before
+    bars = page.locator("#histogram rect.bar[tabindex]")
+    bars.last.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**published_to=*")
+    settled(page)
+    newest = page_params(page)
+    assert newest["published_from"][0][:7] == dates[0][:7]
+    page.locator("#histogram rect.bar[tabindex]").last.focus()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_url(lambda u: "published_from=" + newest["published_from"][0] not in u)
+    settled(page)
+    two = page_params(page)
+    assert two["published_from"][0] < newest["published_from"][0]
+    assert two["published_to"] == newest["published_to"]
+    want = api_get(
+        api_url,
+        "/search",
+        {"published_from": two["published_from"], "published_to": two["published_to"]},
+    )
+    assert page.inner_text("#count") == f"{want['total']} articles"
+
 
 def test_article_evidence_and_actor_profile(page: Any, api_url: str, screenshots: Any) -> None:
     page.goto(f"{api_url}/explore")

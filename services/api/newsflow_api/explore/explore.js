@@ -480,7 +480,7 @@ function bucketEnd(buckets, i) {
   return d.toISOString().slice(0, 10);
 }
 
-// A bar per bucket; drag across bars (or Enter on one) to set the date range.
+// A bar per month; drag across bars, or Enter on one (Shift+Enter widens), sets the range.
 function histogram(view, monthly, p) {
   const buckets = everyMonth(monthly);
   if (!buckets.length) return null;
@@ -511,8 +511,20 @@ function histogram(view, monthly, p) {
     rect.addEventListener("keydown", (e) => {
       if (e.key === "Enter" || e.key === " ") {
         e.preventDefault();
-        setRange(i, i);
+        if (!e.shiftKey || !(from || to)) return setRange(i, i);
+        // Shift: widen the current range to take this bar in
+        const next = new URLSearchParams(p);
+        const end = bucketEnd(buckets, i);
+        next.set(fromName, from && from < b.date ? from : b.date);
+        next.set(toName, to && to > end ? to : end);
+        return go(next, false);
       }
+      if (e.key === "ArrowLeft" || e.key === "ArrowRight") {
+        e.preventDefault();
+        const all = [...rect.parentNode.querySelectorAll("rect.bar[tabindex]")];
+        all[all.indexOf(rect) + (e.key === "ArrowLeft" ? -1 : 1)]?.focus();
+      }
+      return undefined;
     });
     return rect;
   });
@@ -520,7 +532,8 @@ function histogram(view, monthly, p) {
   const svg = s("svg", {
     viewBox: `0 0 ${W} ${H}`, class: "histogram", id: "histogram",
     "aria-label": `${view === "search" ? "Articles" : "Events"} per month; drag across ` +
-      "bars, or press Enter on one, to set the date range",
+      "bars, or press Enter on one (Shift+Enter to widen the range, arrows to move), " +
+      "to set the date range",
     role: "group",
   }, brush, bars,
   s("text", { x: 0, y: H - 2, class: "axis" }, buckets[0].date.slice(0, 7)),
