@@ -186,6 +186,7 @@ async function render(focus = false) {
     else a.removeAttribute("aria-current");
   }
   const main = document.getElementById("main");
+  const keep = focusSelector(document.activeElement, main);
   main.setAttribute("aria-busy", "true");
   try {
     const node = await VIEW_RENDERERS[view in VIEW_RENDERERS ? view : "search"](p, token);
@@ -200,7 +201,20 @@ async function render(focus = false) {
     if (token === renderToken) main.removeAttribute("aria-busy");
   }
   if (focus) main.querySelector("h1")?.focus();
+  else if (keep) main.querySelector(keep)?.focus();
   finishFacetTiming();
+}
+
+// What had the focus inside the view, as a selector that finds its counterpart after the
+// view is rebuilt (a facet box by name and value, a bar by position, else by id), so that
+// keyboard users stay where they were.
+function focusSelector(el, main) {
+  if (!el || el === main || !main.contains(el)) return null;
+  if (el.type === "checkbox" && el.name) {
+    return `input[name="${CSS.escape(el.name)}"][value="${CSS.escape(el.value)}"]`;
+  }
+  if (el.dataset?.i) return `rect.bar[data-i="${el.dataset.i}"]`;
+  return el.id ? `#${CSS.escape(el.id)}` : null;
 }
 
 document.getElementById("searchform").addEventListener("submit", (e) => {
