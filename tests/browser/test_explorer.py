@@ -156,6 +156,16 @@ def test_search_two_facets_timing_and_shared_url(
     )
     page.screenshot(path=str(screenshots / "search.png"))
 
+    # what a screen reader is given: every control named, facets as named groups
+    unnamed = page.locator("input, select, button").evaluate_all(
+        """els => els.filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
+                 && !e.textContent.trim()).map(e => e.outerHTML)"""
+    )
+    assert unnamed == []
+    persons = page.get_by_role("group", name="Persons")
+    assert persons.get_by_role("checkbox", name=re.compile(re.escape(person))).is_checked()
+    assert page.get_by_role("alert").count() == 0  # no error, so no alert to hear
+
     # the URL is the state: a fresh browser context opens the same view
     shared = page.url
     other = browser.new_context(viewport={"width": 1280, "height": 900})
