@@ -1,6 +1,7 @@
 """Browser-test fixtures: real corpus pages parsed, enriched and indexed into indices of their
 own, the API as a real process over them (and one over a closed Elasticsearch port), and
-Debian's Chromium driven by Playwright.
+Debian's Chromium driven by Playwright. The processes live as long as a test module, so the
+rest of the suite does not share the machine with them.
 
 The corpus goes through the stages' own cores (parse_html/parse_text, the configured
 enricher, the index stage's write_batch) in this process: the same documents the workers
@@ -87,14 +88,14 @@ def browser_corpus(es, browser_prefix) -> list[Any]:  # type: ignore[no-untyped-
     return articles
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def api_url(browser_corpus, browser_prefix) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The API as `make up` runs it, over the browser corpus."""
     with running_api({**os.environ, "NEWSFLOW_INDEX_PREFIX": browser_prefix}) as url:
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def dead_api_url(browser_prefix) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """An API whose Elasticsearch is a closed port: it really answers 503."""
     env = {
@@ -106,7 +107,7 @@ def dead_api_url(browser_prefix) -> Iterator[str]:  # type: ignore[no-untyped-de
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Debian's Chromium (installed by `make test`), headless, driven by Playwright."""
     from playwright.sync_api import sync_playwright
