@@ -337,6 +337,10 @@ def test_api_errors_are_shown(page: Any, api_url: str, dead_api_url: str, screen
     assert "refused this request (422)" in alert.inner_text()
     assert "published_from" in alert.inner_text()
 
+    page.goto(f"{api_url}/explore?view=article&id=no-such-article")
+    alert.wait_for(state="visible")
+    assert alert.inner_text() == "Not found (404): no article 'no-such-article'."
+
 
 def test_page_routes(api_url: str) -> None:
     root = httpx.get(f"{api_url}/", timeout=30)

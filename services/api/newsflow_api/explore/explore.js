@@ -130,6 +130,8 @@ function showError(err) {
   if (err.status === 503) {
     text = `The search service is unavailable (503): ${b.message || "try again shortly"}. ` +
       "Nothing is wrong with your query; try again in a minute.";
+  } else if (err.status === 404) {
+    text = `Not found (404): ${b.message || "nothing at this address"}.`;
   } else if (err.status >= 400 && err.status < 500) {
     const where = b.parameter ? ` Parameter “${b.parameter}”: ` : " ";
     text = `The API refused this request (${err.status}).${where}${b.message || ""}`;
