@@ -140,7 +140,9 @@ def test_search_two_facets_timing_and_shared_url(
     assert len(entries) == 2 and all(e["fetch"] is not None for e in entries), entries
     last = entries[-1]
     assert "/search?" in last["request"] and f"person={person.split()[0]}" in last["request"]
-    assert last["click"] >= last["fetch"] > server_ms > 0
+    # (the API's own time ends when its handler returns, after the last byte is sent: on a
+    # busy machine it can exceed what the browser saw)
+    assert last["click"] >= last["fetch"] > 0 and server_ms > 0
     direct = []
     for _ in range(5):
         t = time.perf_counter()
@@ -185,7 +187,10 @@ def test_search_two_facets_timing_and_shared_url(
 
 def test_more_pages_through_every_hit(page: Any, api_url: str) -> None:
     total = api_get(api_url, "/search", {"size": 1, "facets": "false"})["total"]
-    page.goto(f"{api_url}/explore?sort=newest")
+    page.goto(f"{api_url}/explore")
+    settled(page)
+    page.select_option("#sort", "newest")
+    page.wait_for_url("**sort=newest")
     settled(page)
     hits = page.locator("#hits > li")
     assert hits.count() == 20 < total
@@ -256,6 +261,11 @@ def test_article_evidence_and_actor_profile(page: Any, api_url: str, screenshots
     ]
     assert any(e["sentence"] in spans[e["id"]] for e in whole), "no evidence sentence whole"
     assert page.locator("#article-events tbody tr").count() == len(article["events"])
+    marked = page.locator("#article-text mark.evidence").first
+    assert marked.evaluate("e => getComputedStyle(e).backgroundColor") not in (
+        "rgba(0, 0, 0, 0)",
+        "transparent",
+    )
     phone = [e for e in article["events"] if e["type"] == "CONSULT" and e["mode"] == "phone"]
     assert phone and page.locator(f'mark.evidence[data-event="{phone[0]["id"]}"]').count()
     assert page.locator("#article-text a.mention", has_text="Vladimir Putin").count() >= 1
