@@ -418,7 +418,9 @@ async function modeFacetCounts(view, p) {
 
 function flagBoxes(p) {
   const box = (name, label) => {
-    const input = h("input", { type: "checkbox", id: `flag-${name}`, checked: p.get(name) === "true" });
+    const input = h("input", {
+      type: "checkbox", id: `flag-${name}`, checked: p.get(name) === "true",
+    });
     input.addEventListener("change", () => {
       const next = new URLSearchParams(p);
       if (input.checked) next.set(name, "true");
@@ -434,7 +436,9 @@ function flagBoxes(p) {
 
 function sortSelect(p) {
   const sel = h("select", { id: "sort" },
-    SORTS.map(([v, label]) => h("option", { value: v, selected: (p.get("sort") || "relevance") === v }, label)));
+    SORTS.map(([v, label]) => h("option", {
+      value: v, selected: (p.get("sort") || "relevance") === v,
+    }, label)));
   sel.addEventListener("change", () => {
     const next = new URLSearchParams(p);
     if (sel.value === "relevance") next.delete("sort");
@@ -454,12 +458,14 @@ function dateRange(view, p) {
     h("fieldset", {}, h("legend", {}, label),
       input(fromName, "From"), input(toName, "To"),
       h("button", { type: "submit" }, "Apply dates"),
-      p.get(fromName) || p.get(toName) ? h("button", { type: "button", class: "link", onclick: () => {
-        const next = new URLSearchParams(p);
-        next.delete(fromName);
-        next.delete(toName);
-        go(next, false);
-      } }, "Clear dates") : null));
+      p.get(fromName) || p.get(toName) ? h("button", {
+        type: "button", class: "link", onclick: () => {
+          const next = new URLSearchParams(p);
+          next.delete(fromName);
+          next.delete(toName);
+          go(next, false);
+        },
+      }, "Clear dates") : null));
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     const next = new URLSearchParams(p);
@@ -642,7 +648,8 @@ function mentionSpans(text, actors) {
   const taken = new Uint8Array(text.length);
   const out = [];
   for (const [form, actor] of forms) {
-    const re = new RegExp(`(?<![\\p{L}\\p{N}])${form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\p{L}\\p{N}])`, "gu");
+    const literal = form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const re = new RegExp(`(?<![\\p{L}\\p{N}])${literal}(?![\\p{L}\\p{N}])`, "gu");
     for (const m of text.matchAll(re)) {
       const a = m.index;
       const b = a + m[0].length;
@@ -749,7 +756,8 @@ async function articleView(p) {
     h("h1", { tabindex: "-1" }, a.title),
     h("p", { class: "meta" }, [a.site_name || a.site, day(a.published), a.language,
       a.authors.join(", ")].filter(Boolean).join(" · "), " ",
-      a.canonical_url || a.url ? h("a", { href: a.canonical_url || a.url, rel: "noopener" }, "original") : null),
+      a.canonical_url || a.url
+        ? h("a", { href: a.canonical_url || a.url, rel: "noopener" }, "original") : null),
     h("section", { "aria-labelledby": "actors-h" }, h("h2", { id: "actors-h" }, "Actors"),
       h("dl", { class: "actors" }, Object.entries(byType).map(([t, xs]) => [
         h("dt", {}, h("span", { class: `swatch t-${t}`, "aria-hidden": "true" }), t),
@@ -758,12 +766,15 @@ async function articleView(p) {
     h("p", { class: "legend" }, h("mark", { class: "evidence" }, "event evidence"), " ",
       h("q", { class: "quote" }, "quote"), " ", h("span", { class: "mention" }, "actor mention")),
     h("section", { "aria-labelledby": "text-h" }, h("h2", { id: "text-h" }, "Text"), text),
-    h("section", { "aria-labelledby": "events-h" }, h("h2", { id: "events-h" }, "Events"), eventsTable),
+    h("section", { "aria-labelledby": "events-h" },
+      h("h2", { id: "events-h" }, "Events"), eventsTable),
     h("section", { "aria-labelledby": "quotes-h" }, h("h2", { id: "quotes-h" }, "Quotes"), quotes));
   announce(`Article: ${a.title}`);
   const target = p.get("event");
   if (target) {
-    requestAnimationFrame(() => document.getElementById(`ev-${target}`)?.scrollIntoView({ block: "center" }));
+    requestAnimationFrame(() => {
+      document.getElementById(`ev-${target}`)?.scrollIntoView({ block: "center" });
+    });
   }
   return node;
 }
@@ -787,14 +798,19 @@ function bars(points, label) {
   const H = 80;
   const bw = W / points.length;
   const max = Math.max(1, ...points.map((x) => x.value));
-  return s("svg", { viewBox: `0 0 ${W} ${H + 14}`, class: "histogram", role: "img", "aria-label": label },
+  return s("svg", {
+    viewBox: `0 0 ${W} ${H + 14}`, class: "histogram", role: "img", "aria-label": label,
+  },
     points.map((x, i) => {
       const bh = Math.max(x.value ? 2 : 0, (x.value / max) * H);
-      return s("rect", { x: i * bw + 1, y: H - bh, width: Math.max(1, bw - 2), height: bh, class: "bar" },
+      return s("rect", {
+        x: i * bw + 1, y: H - bh, width: Math.max(1, bw - 2), height: bh, class: "bar",
+      },
         s("title", {}, `${x.label}: ${x.value}`));
     }),
     s("text", { x: 0, y: H + 12, class: "axis" }, points[0].label),
-    s("text", { x: W, y: H + 12, class: "axis", "text-anchor": "end" }, points[points.length - 1].label));
+    s("text", { x: W, y: H + 12, class: "axis", "text-anchor": "end" },
+      points[points.length - 1].label));
 }
 
 // The actor in the middle, co-occurring actors around it; line width = shared articles.
@@ -834,7 +850,7 @@ async function actorView(p) {
     h("h1", { tabindex: "-1" }, a.name),
     h("p", { class: "meta" }, [a.type, a.country, a.sector].filter(Boolean).join(" · "),
       ` · ${num(a.articles)} articles, ${num(a.mentions)} mentions · `,
-      link({ view: "search", [a.type === "country" ? "country" : "actor"]: a.type === "country" ? a.country || id : id }, "its articles")),
+      link(a.type === "country" ? { country: a.country || id } : { actor: id }, "its articles")),
     h("dl", { class: "facts" },
       h("dt", {}, "Aliases"), h("dd", { id: "aliases" }, a.aliases.join(", ") || "—"),
       a.roles.length ? [h("dt", {}, "Roles"), h("dd", {}, a.roles.join(", "))] : null),
