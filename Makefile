@@ -16,7 +16,7 @@ API_PORT ?= 8000
 FLOWER_PORT ?= 5555
 PYTEST_ARGS ?=
 
-.PHONY: help venv up down status services init workers ready ingest-seeds test lint fmt typecheck bench compose-test clean
+.PHONY: help venv up down status services init workers ready ingest-seeds chromium test lint fmt typecheck bench compose-test clean
 
 help:
 	@echo "make up      - install what is missing, start Redis, Elasticsearch, CoreNLP, workers, API, Flower; ingest seeds/"
@@ -89,7 +89,13 @@ fmt: venv
 typecheck: venv
 	$(BIN)/mypy
 
-test: venv services lint typecheck
+# Debian's Chromium for the browser tests (tests/browser); installed once, quietly, as root.
+chromium:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] || { \
+	  echo "the browser tests need Chromium: apt-get install chromium"; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: venv services chromium lint typecheck
 	$(BIN)/pytest -ra $(PYTEST_ARGS)
 
 bench: venv services

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,53 +17,16 @@ import httpx
 import pytest
 
 from helpers import REPO, SEED, SEEDS
+from newsflow_testkit.api import running_api
 
 pytestmark = pytest.mark.e2e
 API_KEY = "e2e-test-key"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def api(workers) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    port = _free_port()
-    env = {**os.environ, "NEWSFLOW_API_KEY": API_KEY}
-    uvicorn = str(Path(sys.executable).with_name("uvicorn"))
-    proc = subprocess.Popen(
-        [
-            uvicorn,
-            "--factory",
-            "newsflow_api.main:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        cwd=REPO,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert proc.poll() is None, "the API process exited"
-        time.sleep(0.5)
-    else:
-        pytest.fail("the API did not become ready in 90 s")
-    yield url
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=30)
+    with running_api({**os.environ, "NEWSFLOW_API_KEY": API_KEY}) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from newsflow_api import errors
 from newsflow_api.deps import ApiState, make_es_client, no_unknown_parameters
 from newsflow_api.lemmatiser import Lemmatiser
 from newsflow_api.metrics import Metrics, MetricsMiddleware
-from newsflow_api.routes import actors, articles, events, health, ingest, search, timeline
+from newsflow_api.routes import actors, articles, events, explore, health, ingest, search, timeline
 from newsflow_api.server import TargetLimit
 from newsflow_api.settings import ApiSettings
 from newsflow_shared.logs import configure_logging, get_logger
@@ -76,7 +76,7 @@ def create_app(
     )
     app.state.metrics = Metrics()
     errors.install(app)
-    for module in (search, articles, events, actors, timeline, ingest, health):
+    for module in (search, articles, events, actors, timeline, ingest, health, explore):
         app.include_router(module.router)
     if api.cors_origins:
         app.add_middleware(
