@@ -314,7 +314,7 @@ async function listView(view, p, token) {
     h("aside", { class: "facets", "aria-label": "Filters" },
       dateRange(view, p),
       spec.facets.map((f) => facetBox(view, f, facets[f.key] || [], p, modeCounts)),
-      view === "events" ? flagBoxes(p) : null),
+      view === "events" ? [flagBoxes(p), articleFilters(p)] : null),
     h("section", { class: "results", "aria-labelledby": "results-h" },
       heading,
       histogram(view, facets[spec.histogram] || [], p),
@@ -448,35 +448,47 @@ function sortSelect(p) {
   return h("p", { class: "sort" }, h("label", { for: "sort" }, "Sort "), sel);
 }
 
-function dateRange(view, p) {
-  const [fromName, toName] = VIEWS[view].dates;
-  const label = view === "search" ? "Published" : "Event date";
-  const input = (name, text) => h("p", {},
-    h("label", { for: `d-${name}` }, text),
-    h("input", { type: "date", id: `d-${name}`, name, value: p.get(name) || "" }));
-  const form = h("form", { class: "dates" },
-    h("fieldset", {}, h("legend", {}, label),
-      input(fromName, "From"), input(toName, "To"),
-      h("button", { type: "submit" }, "Apply dates"),
-      p.get(fromName) || p.get(toName) ? h("button", {
+// A small form of single-valued filters (dates, a site, a language) applied together.
+function filterForm(p, legend, fields) {
+  const input = ([name, text, type]) => h("p", {},
+    h("label", { for: `f-${name}` }, text),
+    h("input", { type, id: `f-${name}`, name, value: p.get(name) || "" }));
+  const names = fields.map(([name]) => name);
+  const form = h("form", { class: "filters" },
+    h("fieldset", {}, h("legend", {}, legend), fields.map(input),
+      h("button", { type: "submit" }, "Apply"),
+      names.some((n) => p.get(n)) ? h("button", {
         type: "button", class: "link", onclick: () => {
           const next = new URLSearchParams(p);
-          next.delete(fromName);
-          next.delete(toName);
+          for (const n of names) next.delete(n);
           go(next, false);
         },
-      }, "Clear dates") : null));
+      }, "Clear") : null));
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     const next = new URLSearchParams(p);
-    for (const name of [fromName, toName]) {
-      const v = form.elements[name].value;
+    for (const name of names) {
+      const v = form.elements[name].value.trim();
       if (v) next.set(name, v);
       else next.delete(name);
     }
     go(next, false);
   });
   return form;
+}
+
+function dateRange(view, p) {
+  const [fromName, toName] = VIEWS[view].dates;
+  return filterForm(p, view === "search" ? "Published" : "Event date",
+    [[fromName, "From", "date"], [toName, "To", "date"]]);
+}
+
+// /events' filters that have no facet: where and when the articles were published.
+function articleFilters(p) {
+  return filterForm(p, "Articles", [
+    ["site", "Site", "text"], ["language", "Language", "text"],
+    ["published_from", "Published from", "date"], ["published_to", "Published to", "date"],
+  ]);
 }
 
 // Monthly buckets from the first to the last, the months the API leaves out (no
