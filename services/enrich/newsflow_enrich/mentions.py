@@ -9,6 +9,8 @@ Rules (each fixes an error seen on real news with en_core_web_sm 3.8):
   and a GPE: headlines drop the punctuation the tagger relies on.
 - FIRST-NAME: a one-token ORG/GPE/NORP/FAC immediately followed by a PERSON ("Yury" ORG +
   "Ushakov" PERSON) is a first name: the two are merged into one PERSON.
+- OFFICE: a one-token ORG ending an office title ("State" in "Secretary of State Marco
+  Rubio") is part of the title: neither an organisation nor a first name.
 - TITLE: leading titles inside a PERSON ("President Volodymyr Zelensky") are cut off and
   kept as the role; trailing possessives ("Ukraine's") and leading "the" are trimmed.
 - SEAT: "Kremlin", "White House", "Pentagon" tagged as anything (often ORG, FAC, even
@@ -297,6 +299,8 @@ def raw_mentions(doc: Doc) -> list[Mention]:
             continue  # STANCE: "pro-Israel", "anti-Soviet" describe a view, not a group
         if label == "PRODUCT":
             continue
+        if label == "ORG" and end - start == 1 and _in_title(doc, start):
+            continue  # OFFICE: "State" in "Secretary of State Marco Rubio" is the title's
         nxt = ents[i] if i < len(ents) else None
         if (
             label in {"ORG", "GPE", "NORP", "FAC"}
@@ -315,6 +319,12 @@ def raw_mentions(doc: Doc) -> list[Mention]:
         else:
             out.append(_mention(doc, start, end, label))
     return out
+
+
+def _in_title(doc: Doc, i: int) -> bool:
+    """Token i ends an office title ("Secretary of State", "Minister of Defence"): it follows
+    "of" after a title word. Such a one-word ORG is no organisation, nor a first name."""
+    return i >= 2 and doc[i - 1].lower_ == "of" and doc[i - 2].lower_ in TITLES
 
 
 def _person_mentions(doc: Doc, start: int, end: int) -> list[Mention]:

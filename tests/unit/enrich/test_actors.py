@@ -101,3 +101,12 @@ def test_cities_have_their_country(enrich: Enrich) -> None:
     assert gz.place_country("Cordoba") == "ARG"  # the city, over Spain's province
     assert gz.place_country("California") == "USA"  # subdivisions still count
     assert gz.place_country("Valencia") == "ESP"  # an ambiguous city name: the province
+
+
+def test_the_office_in_a_title_is_neither_an_organisation_nor_a_first_name(
+    enrich: Enrich,
+) -> None:
+    # CoreNLP tags "State" ORG in "Secretary of State Marco Rubio"; it is the title's.
+    r = enrich("U.S. Secretary of State Marco Rubio said the talks were productive.")
+    assert {a.name for a in r.actors if a.type == ActorType.PERSON} == {"Marco Rubio"}
+    assert not [a for a in r.actors if a.type == ActorType.ORGANIZATION]
