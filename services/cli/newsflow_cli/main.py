@@ -1,4 +1,4 @@
-"""The `newsflow` command: init, ingest, status, reprocess, eval."""
+"""The `newsflow` command: init, ingest, status, reprocess, reconcile, ready, eval."""
 
 from __future__ import annotations
 
@@ -163,9 +163,20 @@ def status(
         str | None, typer.Argument(help="a job id; the latest jobs when omitted")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="compare the ledger's indexed items with Elasticsearch (the job's, or all "
+            "jobs' and the whole index); exit 1 on any difference",
+        ),
+    ] = False,
 ) -> None:
     """Counts by state for a job, and its rejected/failed items."""
     rt = get_runtime()
+    if check:
+        _check(rt, job_id, as_json)
+        return
     if job_id is None:
         for j in rt.ledger.recent_jobs():
             s = rt.ledger.summary(j)
@@ -180,6 +191,90 @@ def status(
         print(json.dumps(summary))
     else:
         _print_summary(rt, summary)
+
+
+def _check(rt: Runtime, job_id: str | None, as_json: bool) -> None:
+    """`status --check`: the ledger against Elasticsearch; exit 1 when they differ."""
+    from newsflow_shared.reconciler import Reconciler
+
+    if job_id is not None and not rt.ledger.job_exists(job_id):
+        console.print(f"[red]no job {job_id}[/red]")
+        raise typer.Exit(1)
+    checks, extra = Reconciler(rt).check([job_id] if job_id else None)
+    differ = [c for c in checks if c.missing]
+    indexed = sum(c.indexed for c in checks)
+    present = sum(c.present for c in checks)
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "jobs": [c.__dict__ for c in checks],
+                    "indexed": indexed,
+                    "present": present,
+                    "unrecorded": extra,
+                    "match": not differ and not extra,
+                }
+            )
+        )
+    else:
+        for c in differ:
+            console.print(
+                f"job {c.job_id}: {c.indexed} indexed in the ledger, {c.present} in "
+                f"Elasticsearch; missing: {' '.join(c.missing[:20])}"
+                + (f" (+{len(c.missing) - 20} more)" if len(c.missing) > 20 else "")
+            )
+        if extra:
+            console.print(
+                f"{len(extra)} articles in Elasticsearch that no item recorded indexed: "
+                + " ".join(extra[:20])
+            )
+        scope = f"job {job_id}" if job_id else f"{len(checks)} jobs"
+        verdict = "differ" if differ or extra else "match"
+        console.print(
+            f"{scope}: ledger and Elasticsearch {verdict} ({indexed} items indexed, "
+            f"{present} of them present)"
+        )
+    if differ or extra:
+        raise typer.Exit(1)
+
+
+@app.command()
+def reconcile(
+    every: Annotated[
+        float | None,
+        typer.Option(help="run a pass every so many seconds, until stopped (default: once)"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Give orphaned messages (a dead worker's) back to their queues; re-dispatch items
+    stuck in a stage past its limit with no live task, or record them failed."""
+    from newsflow_shared.celery_app import app as celery_app
+    from newsflow_shared.errors import is_outage
+    from newsflow_shared.reconciler import Reconciler
+
+    rec = Reconciler(get_runtime(), celery_app)
+    while True:
+        try:
+            report = rec.run_once()
+        except Exception as exc:
+            if every is None or not is_outage(exc):
+                raise
+            console.print(f"reconcile: backends unreachable, next pass in {every:.0f}s: {exc}")
+        else:
+            line = {
+                "workers": report.workers,
+                "restored": report.restored,
+                "redispatched": len(report.redispatched),
+                "failed": len(report.failed),
+                "skipped": report.skipped,
+            }
+            if as_json:
+                print(json.dumps(line), flush=True)
+            else:
+                console.print("reconcile: " + ", ".join(f"{k} {v}" for k, v in line.items()))
+        if every is None:
+            return
+        time.sleep(every)
 
 
 class FromStage(StrEnum):
