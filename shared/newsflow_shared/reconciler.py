@@ -2,9 +2,9 @@
 workers what they hold, gives orphaned messages back to their queues, re-dispatches or fails
 stuck items (`reconcile.plan`), and checks the ledger against Elasticsearch.
 
-Run once by `newsflow reconcile`, or every `NEWSFLOW_RECONCILE_EVERY` seconds by
-`newsflow reconcile --every N` (one such process: `make up`, the compose service
-`reconciler`). Passes take a Redis lock, so a second process only skips its passes.
+Run once by `newsflow reconcile`, or every N seconds by `newsflow reconcile --every N` (one
+such process: `make up` starts it, and the compose service `reconciler`). Passes take a
+Redis lock, so a second process only skips its passes.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ from newsflow_shared.worker import hand_on
 log = get_logger(__name__)
 # Jobs older than this are not looked at: an item stuck for a week is beyond reconciling.
 JOB_HORIZON = 7 * 24 * 3600
+LOCK_SECONDS = 300
 
 
 @dataclass
@@ -204,9 +205,8 @@ class Reconciler:
     def run_once(self) -> Report:
         """One pass: restore orphans, then re-dispatch or fail the stuck items."""
         report = Report()
-        lock = self.rt.redis.lock(
-            f"{self.s.ledger_prefix}:reconciler", timeout=max(60, 2 * self.s.reconcile_every)
-        )
+        # a pass takes seconds; the timeout only frees the lock of a reconciler that died
+        lock = self.rt.redis.lock(f"{self.s.ledger_prefix}:reconciler", timeout=LOCK_SECONDS)
         if not lock.acquire(blocking=False):
             report.skipped = True
             return report

@@ -71,8 +71,6 @@ class Settings(BaseSettings):
     reconcile_orphan_after: int = Field(60, ge=1)
     # How long the reconciler waits for workers to say what they hold.
     reconcile_reply_timeout: float = Field(2.0, gt=0)
-    # Seconds between two passes of `newsflow reconcile --every`.
-    reconcile_every: int = Field(60, ge=1)
 
     @field_validator("stage_limits", mode="before")
     @classmethod

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -42,6 +44,41 @@ def backend_down(exc: BaseException) -> str | None:
     return f"newsflow: {where} is unreachable at {url} ({detail}); is the stack up? (make status)"
 
 
+class BackendDown(Exception):
+    """A backend went down while a job was being submitted or followed: `note` says where
+    the job stands."""
+
+    def __init__(self, cause: BaseException, note: str) -> None:
+        super().__init__(note)
+        self.cause, self.note = cause, note
+
+
+def in_flight_note(rt: Runtime, job_id: str, submitted: int) -> str:
+    """How many of the job's items are still in flight, as far as the ledger can say."""
+    try:
+        s = rt.ledger.summary(job_id)
+    except BROKER_ERRORS:
+        return (
+            f"job {job_id}: {submitted} items submitted, how many are still in flight is "
+            f"unknown until Redis is back (newsflow status {job_id})"
+        )
+    return (
+        f"job {job_id}: {s['in_flight']} of {s['submitted']} items still in flight "
+        f"(newsflow status {job_id})"
+    )
+
+
+@contextmanager
+def following(rt: Runtime, job_id: str, submitted: Callable[[], int]) -> Iterator[None]:
+    """Turn a backend outage inside the block into BackendDown with the job's in-flight count."""
+    try:
+        yield
+    except Exception as exc:
+        if backend_down(exc) is None:
+            raise
+        raise BackendDown(exc, in_flight_note(rt, job_id, submitted())) from exc
+
+
 class Cli(typer.Typer):
     """The command group; a backend that is down ends a command with one line, not a traceback."""
 
@@ -49,9 +86,12 @@ class Cli(typer.Typer):
         try:
             return super().__call__(*args, **kwargs)
         except Exception as exc:
-            line = backend_down(exc)
+            cause = exc.cause if isinstance(exc, BackendDown) else exc
+            line = backend_down(cause)
             if line is None:
                 raise
+            if isinstance(exc, BackendDown):
+                line = f"{line}; {exc.note}"
             console.print(line, style="red", markup=False, highlight=False, soft_wrap=True)
             sys.exit(EXIT_BACKEND_DOWN)
 
@@ -133,26 +173,28 @@ def ingest(
     """Submit items; each gets a ledger record. Prints the job id and a summary."""
     rt = get_runtime()
     sub = Submitter(rt, source=" ".join([*targets, *feed])[:500])
-    try:
-        for t in targets:
-            sub.any(t)
-        for f in feed:
-            sub.feed(f)
-    except NewsflowError as exc:
-        console.print(f"[red]submission stopped:[/red] {exc}")
-        raise typer.Exit(2) from exc
-    console.print(f"job {sub.sub.job_id}: {sub.sub.items} items submitted")
-    summary = _wait(rt, sub.sub.job_id, timeout) if wait else rt.ledger.summary(sub.sub.job_id)
-    if wait and not summary["done"]:
-        console.print(
-            f"[yellow]gave up waiting after {timeout:.0f}s: {summary['in_flight']} of "
-            f"{summary['submitted']} items still in flight[/yellow] "
-            f"(follow with `newsflow status {sub.sub.job_id}`)"
-        )
-    if as_json:
-        print(json.dumps(summary))
-    else:
-        _print_summary(rt, summary)
+    with following(rt, sub.sub.job_id, lambda: sub.sub.items):
+        try:
+            for t in targets:
+                sub.any(t)
+            for f in feed:
+                sub.feed(f)
+        except NewsflowError as exc:
+            console.print(f"[red]submission stopped:[/red] {exc}")
+            raise typer.Exit(2) from exc
+        console.print(f"job {sub.sub.job_id}: {sub.sub.items} items submitted")
+        job = sub.sub.job_id
+        summary = _wait(rt, job, timeout) if wait else rt.ledger.summary(job)
+        if wait and not summary["done"]:
+            console.print(
+                f"[yellow]gave up waiting after {timeout:.0f}s: {summary['in_flight']} of "
+                f"{summary['submitted']} items still in flight[/yellow] "
+                f"(follow with `newsflow status {job}`)"
+            )
+        if as_json:
+            print(json.dumps(summary))
+        else:
+            _print_summary(rt, summary)
     if wait and not summary["done"]:
         raise typer.Exit(3)
 
@@ -200,7 +242,11 @@ def _check(rt: Runtime, job_id: str | None, as_json: bool) -> None:
     if job_id is not None and not rt.ledger.job_exists(job_id):
         console.print(f"[red]no job {job_id}[/red]")
         raise typer.Exit(1)
-    checks, extra = Reconciler(rt).check([job_id] if job_id else None)
+    if job_id is None:
+        checks, extra = Reconciler(rt).check(None)
+    else:
+        with following(rt, job_id, lambda: 0):
+            checks, extra = Reconciler(rt).check([job_id])
     differ = [c for c in checks if c.missing]
     indexed = sum(c.indexed for c in checks)
     present = sum(c.present for c in checks)
