@@ -57,7 +57,10 @@ from newsflow_shared.worker import hand_on
 log = get_logger(__name__)
 # Jobs older than this are not looked at: an item stuck for a week is beyond reconciling.
 JOB_HORIZON = 7 * 24 * 3600
-LOCK_SECONDS = 300
+# A pass takes seconds. The lock expires by itself this long after a pass that could not
+# release it (Redis went down mid-pass and came back from its AOF with the lock still set):
+# passes resume then, instead of being skipped for longer.
+LOCK_SECONDS = 30
 
 
 @dataclass
@@ -205,7 +208,6 @@ class Reconciler:
     def run_once(self) -> Report:
         """One pass: restore orphans, then re-dispatch or fail the stuck items."""
         report = Report()
-        # a pass takes seconds; the timeout only frees the lock of a reconciler that died
         lock = self.rt.redis.lock(f"{self.s.ledger_prefix}:reconciler", timeout=LOCK_SECONDS)
         if not lock.acquire(blocking=False):
             report.skipped = True
