@@ -113,6 +113,27 @@ def plan(
     return actions
 
 
+Suspects = dict[tuple[str, str], str]  # (job, item) -> its record's `updated` when planned
+
+
+def confirmed(
+    actions: list[Action], records: Mapping[tuple[str, str], Mapping[str, str]], suspects: Suspects
+) -> tuple[list[Action], Suspects]:
+    """Of one pass's `actions`, those planned for the same item, its record unchanged, at the
+    previous pass too (`suspects`); and the suspects to remember for the next pass.
+
+    A message can be out of sight of any snapshot for a while: popped by a worker's BRPOP and
+    not yet read from its socket by a busy event loop. Acting only on what two passes saw
+    stuck keeps such an item from a needless (if harmless) second dispatch."""
+    now: Suspects = {}
+    for a in actions:
+        key = (a.job_id, a.item_id)
+        now[key] = records[key].get("updated") or records[key].get("submitted") or ""
+    return [
+        a for a in actions if suspects.get((a.job_id, a.item_id)) == now[(a.job_id, a.item_id)]
+    ], now
+
+
 def orphans(
     unacked: Mapping[str, tuple[float, Queued]], held: set[str], now: float, grace: float
 ) -> list[str]:

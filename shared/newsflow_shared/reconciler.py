@@ -37,7 +37,9 @@ from newsflow_shared.reconcile import (
     Action,
     JobCheck,
     Queued,
+    Suspects,
     check_job,
+    confirmed,
     decode_message,
     orphans,
     plan,
@@ -77,8 +79,12 @@ class Report:
 class Reconciler:
     """One process's reconciler over the runtime's Redis/Elasticsearch and `app`'s broker."""
 
-    def __init__(self, rt: Runtime, app: Celery | None = None) -> None:
+    def __init__(self, rt: Runtime, app: Celery | None = None, *, confirm: bool = False) -> None:
+        """`confirm`: act on a stuck item only when the previous pass saw it stuck too (for
+        a reconciler that runs passes in a loop; `reconcile.confirmed`)."""
         self.rt, self.app, self.s = rt, app or celery_app, rt.settings
+        self.confirm = confirm
+        self.suspects: Suspects = {}
 
     # ---------------------------------------------------------------- reading Redis
 
@@ -222,6 +228,8 @@ class Reconciler:
                 candidates, live, now, self.s.stage_limits, self.s.reconcile_max_redispatches
             )
             by_key = {(r["job_id"], r["item_id"]): r for r in candidates}
+            if self.confirm:
+                actions, self.suspects = confirmed(actions, by_key, self.suspects)
             for planned in actions:
                 done = self.act(planned, by_key[(planned.job_id, planned.item_id)])
                 if done is not None:

@@ -298,7 +298,8 @@ def reconcile(
     from newsflow_shared.errors import is_outage
     from newsflow_shared.reconciler import Reconciler
 
-    rec = Reconciler(get_runtime(), celery_app)
+    # in a loop, an item is acted on only once two passes saw it stuck
+    rec = Reconciler(get_runtime(), celery_app, confirm=every is not None)
     while True:
         try:
             report = rec.run_once()

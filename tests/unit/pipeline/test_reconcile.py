@@ -11,6 +11,7 @@ from newsflow_shared.ledger import IN_FLIGHT_STATES
 from newsflow_shared.reconcile import (
     Queued,
     check_job,
+    confirmed,
     decode_message,
     orphans,
     plan,
@@ -103,6 +104,18 @@ def test_plan_acts_only_on_items_idle_past_their_limit_with_no_message() -> None
 def test_plan_with_no_redispatches_allowed_fails_at_once() -> None:
     (action,) = plan([_rec("a", "parse", 100)], set(), NOW, LIMITS, max_redispatches=0)
     assert action.kind == "fail" and action.stage is Stage.PARSE
+
+
+def test_only_items_two_passes_saw_stuck_and_unchanged_are_acted_on() -> None:
+    recs = {("j", i): _rec(i, "parse", 100) for i in "abc"}
+    first = plan(recs.values(), set(), NOW, LIMITS, max_redispatches=3)
+    acted, suspects = confirmed(first, recs, {})
+    assert acted == [] and set(suspects) == {("j", "a"), ("j", "b"), ("j", "c")}
+    # next pass: b moved on (new `updated`) and is stuck again; c has a message now
+    recs[("j", "b")] = _rec("b", "enrich", 200)
+    second = plan(recs.values(), {("j", "c")}, NOW + 60, LIMITS, max_redispatches=3)
+    acted, suspects = confirmed(second, recs, suspects)
+    assert [a.item_id for a in acted] == ["a"] and set(suspects) == {("j", "a"), ("j", "b")}
 
 
 def test_orphans_are_old_and_held_by_no_worker() -> None:
