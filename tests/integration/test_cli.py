@@ -166,3 +166,14 @@ def test_status_check_with_elasticsearch_down_says_what_is_in_flight(runtime) ->
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and "Elasticsearch is unreachable" in lines[0], out.stderr
     assert f"job {job}: 1 of 2 items still in flight" in lines[0]
+
+
+def test_ingest_with_elasticsearch_down_says_what_is_in_flight(runtime, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A stored file needs Elasticsearch at submission: the one line says where the job is."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><article><p>Text.</p></article></body></html>")
+    out = _newsflow("ingest", str(page), "--timeout", "5", NEWSFLOW_ES_URL=DEAD_ES)
+    assert out.returncode == 4, out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Elasticsearch is unreachable" in lines[0], out.stderr
+    assert "1 of 1 items still in flight" in lines[0] and "Traceback" not in out.stderr

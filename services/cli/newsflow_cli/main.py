@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from newsflow_shared.errors import BROKER_ERRORS, NewsflowError, TransientError
+from newsflow_shared.errors import BROKER_ERRORS, NewsflowError, TransientError, is_outage
 from newsflow_shared.indices import init_indices
 from newsflow_shared.runtime import Runtime, get_runtime
 from newsflow_shared.settings import get_settings
@@ -180,6 +180,8 @@ def ingest(
             for f in feed:
                 sub.feed(f)
         except NewsflowError as exc:
+            if is_outage(exc):  # a backend down: one line with the job's state (`following`)
+                raise
             console.print(f"[red]submission stopped:[/red] {exc}")
             raise typer.Exit(2) from exc
         console.print(f"job {sub.sub.job_id}: {sub.sub.items} items submitted")
@@ -295,7 +297,6 @@ def reconcile(
     """Give orphaned messages (a dead worker's) back to their queues; re-dispatch items
     stuck in a stage past its limit with no live task, or record them failed."""
     from newsflow_shared.celery_app import app as celery_app
-    from newsflow_shared.errors import is_outage
     from newsflow_shared.reconciler import Reconciler
 
     # in a loop, an item is acted on only once two passes saw it stuck
