@@ -177,3 +177,34 @@ def test_ingest_with_elasticsearch_down_says_what_is_in_flight(runtime, tmp_path
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and "Elasticsearch is unreachable" in lines[0], out.stderr
     assert "1 of 1 items still in flight" in lines[0] and "Traceback" not in out.stderr
+
+
+def test_reconcile_by_hand_prints_one_summary_line(tmp_path: Path) -> None:
+    """`newsflow reconcile --json` on a Redis of its own: one pass, nobody to ask, nothing
+    stuck; a stuck item there is re-dispatched (limits of 1 s from the environment)."""
+    import time
+
+    from private_redis import PrivateRedis
+    from redis import Redis
+
+    from newsflow_shared.ledger import Ledger
+    from newsflow_shared.settings import get_settings
+
+    broker = PrivateRedis(tmp_path)
+    broker.start()
+    limits = json.dumps(dict.fromkeys(("queued", "fetch", "parse", "enrich", "index"), 1))
+    env = {"NEWSFLOW_REDIS_URL": broker.url, "NEWSFLOW_STAGE_LIMITS": limits}
+    try:
+        ledger = Ledger(Redis.from_url(broker.url), get_settings().ledger_prefix)
+        ledger.create_job("j1", "cli reconcile test")
+        ledger.add_item("j1", "000001", "https://example.org/a", "url", "d1")
+        time.sleep(1.2)
+        out = _newsflow("reconcile", "--json", **env)
+        assert out.returncode == 0, out.stderr
+        line = json.loads(out.stdout.strip().splitlines()[-1])
+        assert line == {"workers": 0, "restored": 0, "redispatched": 1, "failed": 0,
+                        "skipped": False}  # fmt: skip
+        assert ledger.item("j1", "000001")["redispatches"] == "1"
+        assert Redis.from_url(broker.url).llen("fetch") == 1
+    finally:
+        broker.stop()
