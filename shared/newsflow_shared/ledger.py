@@ -133,6 +133,14 @@ class Ledger:
         state = cast(bytes | None, self.r.hget(self._states(job_id), item_id))
         return state is not None and state.decode() in FINAL_STATES
 
+    def redispatched(self, job_id: str, item_id: str) -> int:
+        """Count a re-dispatch by the reconciler (and restart the item's clock); returns how
+        many it has had."""
+        pipe = self.r.pipeline()
+        pipe.hincrby(self._item(job_id, item_id), "redispatches", 1)
+        pipe.hset(self._item(job_id, item_id), "updated", _now())
+        return int(pipe.execute()[0])
+
     def expanded(self, job_id: str, item_id: str, children: int) -> None:
         self._set_state(job_id, item_id, "expanded", children=children)
 
@@ -173,6 +181,11 @@ class Ledger:
             rec["item_id"] = item_id
             out.append(rec)
         return out
+
+    def jobs_since(self, since: float) -> list[str]:
+        """Ids of the jobs created at or after `since` (epoch seconds), oldest first."""
+        raw = cast(list[bytes], self.r.zrangebyscore(f"{self.p}:jobs", since, "+inf"))
+        return [j.decode() for j in raw]
 
     def recent_jobs(self, n: int = 20) -> list[str]:
         return [j.decode() for j in cast(list[bytes], self.r.zrevrange(f"{self.p}:jobs", 0, n - 1))]

@@ -7,13 +7,18 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # A task's hard time limit is its soft limit plus this: the soft limit raises inside the task
 # (recorded as failed); the hard limit kills a task that ignored it.
 HARD_LIMIT_MARGIN = 30
+# The in-flight states (ledger.IN_FLIGHT_STATES) and how long an item may sit in each with no
+# live message before the reconciler acts: well past the time a message spends between two
+# ledger writes (a queue hop takes milliseconds; waiting in a queue or unacked is "live").
+DEFAULT_STAGE_LIMITS = {"queued": 300, "fetch": 300, "parse": 300, "enrich": 600, "index": 300}
 
 
 class Settings(BaseSettings):
@@ -51,6 +56,36 @@ class Settings(BaseSettings):
     # an unacked message (celery_app.visibility_timeout): how long the messages of a killed
     # worker stay away. Lower it only together with the time limits (the compose test does).
     visibility_margin: int = Field(600, ge=0)
+
+    # The reconciler (`newsflow reconcile`): an item that has sat in one of these states for
+    # longer than its limit (seconds since its ledger record last changed) with no message
+    # for it in any queue or unacked is re-dispatched from the content store, at most
+    # `reconcile_max_redispatches` times, then recorded `failed`. JSON in the environment
+    # (NEWSFLOW_STAGE_LIMITS='{"enrich": 900}'); states not named keep their default.
+    stage_limits: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_STAGE_LIMITS))
+    reconcile_max_redispatches: int = Field(3, ge=0)
+    # An unacked message that no live worker says it holds (a dead worker's, or one a worker
+    # forgot on a broker reconnect) goes back to its queue once delivered this long ago,
+    # instead of after the visibility timeout. The grace covers a message on its way from
+    # Redis into a worker's registry of what it holds (milliseconds) many times over.
+    reconcile_orphan_after: int = Field(60, ge=1)
+    # How long the reconciler waits for workers to say what they hold.
+    reconcile_reply_timeout: float = Field(2.0, gt=0)
+
+    @field_validator("stage_limits", mode="before")
+    @classmethod
+    def _merge_stage_limits(cls, value: Any) -> dict[str, int]:
+        """Named states override the defaults; an unknown state or a limit below 1 s fails."""
+        given = dict(value or {})
+        unknown = set(given) - set(DEFAULT_STAGE_LIMITS)
+        if unknown:
+            raise ValueError(
+                f"unknown states {sorted(unknown)}; known: {list(DEFAULT_STAGE_LIMITS)}"
+            )
+        merged = {**DEFAULT_STAGE_LIMITS, **{k: int(v) for k, v in given.items()}}
+        if min(merged.values()) < 1:
+            raise ValueError("stage limits are seconds, at least 1")
+        return merged
 
 
 @lru_cache

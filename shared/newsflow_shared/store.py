@@ -65,9 +65,9 @@ class ContentStore:
         except (ApiError, TransportError) as exc:
             raise es_errors_to_newsflow(exc) from exc
 
-    def _get(self, doc_id: str, part: str) -> dict[str, Any]:
+    def _get(self, doc_id: str, part: str, **options: Any) -> dict[str, Any]:
         try:
-            res = self.es.get(index=self.n.read, id=f"{doc_id}:{part}")
+            res = self.es.get(index=self.n.read, id=f"{doc_id}:{part}", **options)
         except NotFoundError as exc:
             raise PermanentError("content_missing", f"no stored {part} for {doc_id}") from exc
         except (ApiError, TransportError) as exc:
@@ -114,6 +114,10 @@ class ContentStore:
         src = self._get(doc_id, "raw")
         raw = gzip.decompress(base64.b64decode(src.pop("raw")))
         return raw, src
+
+    def raw_meta(self, doc_id: str) -> dict[str, Any]:
+        """The stored page's metadata without its bytes (source kind, URLs, hints)."""
+        return self._get(doc_id, "raw", source_excludes=["raw"])
 
     def put_parsed(self, article: ParsedArticle) -> None:
         self._put(

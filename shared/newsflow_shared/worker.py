@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from contextlib import suppress
 from typing import Any, NoReturn, TypeVar
 
-from celery import Task
+from celery import Celery, Task
 from celery.exceptions import Reject, Retry
 from pydantic import ValidationError
 
@@ -27,6 +27,7 @@ from newsflow_shared.errors import (
     TransientError,
     is_outage,
 )
+from newsflow_shared.held import newsflow_held  # registers the control command
 from newsflow_shared.logs import get_logger
 from newsflow_shared.messages import Message
 from newsflow_shared.outage import OutageWait, clear_headers, next_wait
@@ -239,9 +240,11 @@ def hand_on(
     msg: Message,
     countdown: float | None = None,
     headers: Mapping[str, Any] | None = None,
+    via: Celery | None = None,
 ) -> None:
-    """Publish the next stage's task: the one way stages hand on (and put a message back)."""
-    app.send_task(
+    """Publish the next stage's task: the one way stages hand on (and put a message back).
+    `via`: another app's broker than this process's (a reconciler of another Redis)."""
+    (via or app).send_task(
         task_name,
         args=[msg.model_dump(mode="json")],
         queue=TASK_QUEUE[task_name].value,
@@ -259,6 +262,7 @@ __all__ = [
     "app",
     "fail_unfinished",
     "hand_on",
+    "newsflow_held",
     "outage_wait",
     "run_stage",
     "stage_lost",

@@ -32,6 +32,31 @@ PNG = (
 )
 
 
+# A small news article per key (`/small/<key>`): a few hundred words, people, places and an
+# event, so every stage has real work, but little of it (the chaos suite ingests hundreds).
+SMALL_PARAGRAPHS = (
+    "The foreign minister of Norway, Espen Barth Eide, met his Swedish counterpart in Oslo on "
+    "Tuesday to discuss energy cooperation and the security of undersea cables ({key}).",
+    "Officials said the two governments agreed to share inspection ships and to hold joint "
+    "exercises in the North Sea next spring, according to a statement from the ministry.",
+    "Critics in parliament accused the government of moving too slowly, and opposition leader "
+    "Erna Solberg demanded a full report on the damaged pipelines before the summer.",
+    "The talks in Oslo followed a meeting of NATO defence ministers in Brussels last month, "
+    "where allies pledged to protect critical infrastructure across northern Europe.",
+)
+
+
+def small_article(key: str) -> bytes:
+    """The HTML of the small article `key` (its title and first paragraph name the key)."""
+    paras = "".join(f"<p>{p.format(key=key)}</p>" for p in SMALL_PARAGRAPHS)
+    return (
+        f"<html><head><title>Norway and Sweden agree on cable security ({key})</title>"
+        "<meta property='article:published_time' content='2025-03-04T09:00:00Z'></head>"
+        f"<body><article><h1>Norway and Sweden agree on cable security ({key})</h1>{paras}"
+        "</article></body></html>"
+    ).encode()
+
+
 class CorpusServer(ThreadingHTTPServer):
     daemon_threads = True
     corpus: Path
@@ -67,6 +92,8 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(200, gzip.decompress(f.read_bytes()))
             else:
                 self._send(404, b"not found")
+        elif path.startswith("/small/"):
+            self._send(200, small_article(path.removeprefix("/small/")))
         elif path == "/feed.xml":
             items = "".join(
                 f"<item><title>Item {i}</title><link>http://{host}{p}</link>"

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from private_es import PrivateElasticsearch, unavailable
-from private_redis import PrivateRedis
+from private_es import PrivateElasticsearch
+from private_stack import private_backends
 
 from helpers import REPO, STAGES
 from newsflow_testkit import pageserver
@@ -43,38 +43,13 @@ def stack(tmp_path: Path) -> Iterator[tuple[PrivateElasticsearch, Any, dict[str,
     """Private Redis + Elasticsearch (indices created), the four workers on them; yields the
     node, a runtime on both and the environment a newsflow process needs to use them, and
     the workers by stage."""
-    from newsflow_shared.celery_app import make_app
-    from newsflow_shared.indices import init_indices
-    from newsflow_shared.runtime import Runtime
-    from newsflow_shared.settings import get_settings
-
-    why = unavailable()
-    if why:
-        pytest.skip(why)
-    broker, node = PrivateRedis(tmp_path), PrivateElasticsearch()
-    procs: dict[str, subprocess.Popen[bytes]] = {}
-    try:
-        broker.start()
-        node.start()
-        settings = get_settings().model_copy(update={"redis_url": broker.url, "es_url": node.url})
-        rt = Runtime(settings)
-        init_indices(rt.es, settings.index_prefix)
-        env = {
-            **os.environ,
-            "NEWSFLOW_REDIS_URL": broker.url,
-            "NEWSFLOW_ES_URL": node.url,
-            "NEWSFLOW_FETCH_ALLOW_HOSTS": "localhost",
-            "NEWSFLOW_FETCH_HOST_INTERVAL": "0.05",
-            "NEWSFLOW_INDEX_BATCH_SECONDS": "0.5",
-            # back off at most 10 s during an outage (30 s by default): a short test
-            "NEWSFLOW_OUTAGE_BACKOFF_MAX": "10",
-        }
-        procs = start_pipeline(make_app(settings), STAGES, env, tmp_path, uuid.uuid4().hex[:6])
-        yield node, rt, {"env": env, "workers": procs}
-    finally:
-        stop_workers(procs.values())
-        node.remove()
-        broker.stop()
+    with private_backends(tmp_path, NEWSFLOW_FETCH_HOST_INTERVAL="0.05") as b:
+        procs: dict[str, subprocess.Popen[bytes]] = {}
+        try:
+            procs = start_pipeline(b.app, STAGES, b.env, tmp_path, uuid.uuid4().hex[:6])
+            yield b.node, b.rt, {"env": b.env, "workers": procs}
+        finally:
+            stop_workers(procs.values())
 
 
 def _ingest(env: dict[str, str], urls: list[str], folder: Path) -> str:

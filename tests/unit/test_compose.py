@@ -30,8 +30,9 @@ SCHEMA_FILE = REPO.parent / "shared" / "schemas" / "compose-spec.json"
 
 WORKERS = ("fetch", "parse", "enrich", "index")
 ONE_SHOTS = ("init", "kibana-setup")
-PYTHON_SERVICES = ("init", "api", *WORKERS, "flower")
-SERVICES = {"redis", "elasticsearch", "kibana", "flower", "corenlp", *ONE_SHOTS, "api", *WORKERS}
+PYTHON_SERVICES = ("init", "api", *WORKERS, "reconciler", "flower")
+SERVICES = {"redis", "elasticsearch", "kibana", "flower", "corenlp", *ONE_SHOTS, "api", *WORKERS,
+            "reconciler"}  # fmt: skip
 PUBLISHING = {"api", "kibana", "flower"}
 SECRETS = ("REDIS_PASSWORD", "ELASTIC_PASSWORD", "KIBANA_PASSWORD", "NEWSFLOW_API_KEY")
 
@@ -48,6 +49,7 @@ DEPENDS_ON = {
     "init": {"elasticsearch": HEALTHY},
     "api": APP_DEPENDS,
     **{w: APP_DEPENDS for w in WORKERS},
+    "reconciler": APP_DEPENDS,
     "enrich": {**APP_DEPENDS, "corenlp": HEALTHY},
     "corenlp": {},
     "flower": {"redis": HEALTHY},
@@ -283,3 +285,11 @@ def test_env_example_defaults_match_compose_defaults(compose: dict[str, Any]) ->
 def test_flower_only_with_its_profile(services: dict[str, Any]) -> None:
     assert services["flower"]["profiles"] == ["monitoring"]
     assert [n for n, s in services.items() if s.get("profiles")] == ["flower"]
+
+
+def test_exactly_one_reconciler_as_make_up_runs_it(services: dict[str, Any]) -> None:
+    svc = services["reconciler"]
+    assert svc["deploy"]["replicas"] == 1
+    assert svc["command"] == ["newsflow", "reconcile", "--every", "60"]
+    makefile = (REPO / "Makefile").read_text()
+    assert "proc-start reconciler -- $(BIN)/newsflow reconcile --every 60\n" in makefile

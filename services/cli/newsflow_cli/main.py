@@ -1,10 +1,12 @@
-"""The `newsflow` command: init, ingest, status, reprocess, eval."""
+"""The `newsflow` command: init, ingest, status, reprocess, reconcile, ready, eval."""
 
 from __future__ import annotations
 
 import json
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from newsflow_shared.errors import BROKER_ERRORS, NewsflowError, TransientError
+from newsflow_shared.errors import BROKER_ERRORS, NewsflowError, TransientError, is_outage
 from newsflow_shared.indices import init_indices
 from newsflow_shared.runtime import Runtime, get_runtime
 from newsflow_shared.settings import get_settings
@@ -42,6 +44,41 @@ def backend_down(exc: BaseException) -> str | None:
     return f"newsflow: {where} is unreachable at {url} ({detail}); is the stack up? (make status)"
 
 
+class BackendDown(Exception):
+    """A backend went down while a job was being submitted or followed: `note` says where
+    the job stands."""
+
+    def __init__(self, cause: BaseException, note: str) -> None:
+        super().__init__(note)
+        self.cause, self.note = cause, note
+
+
+def in_flight_note(rt: Runtime, job_id: str, submitted: int) -> str:
+    """How many of the job's items are still in flight, as far as the ledger can say."""
+    try:
+        s = rt.ledger.summary(job_id)
+    except BROKER_ERRORS:
+        return (
+            f"job {job_id}: {submitted} items submitted, how many are still in flight is "
+            f"unknown until Redis is back (newsflow status {job_id})"
+        )
+    return (
+        f"job {job_id}: {s['in_flight']} of {s['submitted']} items still in flight "
+        f"(newsflow status {job_id})"
+    )
+
+
+@contextmanager
+def following(rt: Runtime, job_id: str, submitted: Callable[[], int]) -> Iterator[None]:
+    """Turn a backend outage inside the block into BackendDown with the job's in-flight count."""
+    try:
+        yield
+    except Exception as exc:
+        if backend_down(exc) is None:
+            raise
+        raise BackendDown(exc, in_flight_note(rt, job_id, submitted())) from exc
+
+
 class Cli(typer.Typer):
     """The command group; a backend that is down ends a command with one line, not a traceback."""
 
@@ -49,9 +86,12 @@ class Cli(typer.Typer):
         try:
             return super().__call__(*args, **kwargs)
         except Exception as exc:
-            line = backend_down(exc)
+            cause = exc.cause if isinstance(exc, BackendDown) else exc
+            line = backend_down(cause)
             if line is None:
                 raise
+            if isinstance(exc, BackendDown):
+                line = f"{line}; {exc.note}"
             console.print(line, style="red", markup=False, highlight=False, soft_wrap=True)
             sys.exit(EXIT_BACKEND_DOWN)
 
@@ -133,26 +173,30 @@ def ingest(
     """Submit items; each gets a ledger record. Prints the job id and a summary."""
     rt = get_runtime()
     sub = Submitter(rt, source=" ".join([*targets, *feed])[:500])
-    try:
-        for t in targets:
-            sub.any(t)
-        for f in feed:
-            sub.feed(f)
-    except NewsflowError as exc:
-        console.print(f"[red]submission stopped:[/red] {exc}")
-        raise typer.Exit(2) from exc
-    console.print(f"job {sub.sub.job_id}: {sub.sub.items} items submitted")
-    summary = _wait(rt, sub.sub.job_id, timeout) if wait else rt.ledger.summary(sub.sub.job_id)
-    if wait and not summary["done"]:
-        console.print(
-            f"[yellow]gave up waiting after {timeout:.0f}s: {summary['in_flight']} of "
-            f"{summary['submitted']} items still in flight[/yellow] "
-            f"(follow with `newsflow status {sub.sub.job_id}`)"
-        )
-    if as_json:
-        print(json.dumps(summary))
-    else:
-        _print_summary(rt, summary)
+    with following(rt, sub.sub.job_id, lambda: sub.sub.items):
+        try:
+            for t in targets:
+                sub.any(t)
+            for f in feed:
+                sub.feed(f)
+        except NewsflowError as exc:
+            if is_outage(exc):  # a backend down: one line with the job's state (`following`)
+                raise
+            console.print(f"[red]submission stopped:[/red] {exc}")
+            raise typer.Exit(2) from exc
+        console.print(f"job {sub.sub.job_id}: {sub.sub.items} items submitted")
+        job = sub.sub.job_id
+        summary = _wait(rt, job, timeout) if wait else rt.ledger.summary(job)
+        if wait and not summary["done"]:
+            console.print(
+                f"[yellow]gave up waiting after {timeout:.0f}s: {summary['in_flight']} of "
+                f"{summary['submitted']} items still in flight[/yellow] "
+                f"(follow with `newsflow status {job}`)"
+            )
+        if as_json:
+            print(json.dumps(summary))
+        else:
+            _print_summary(rt, summary)
     if wait and not summary["done"]:
         raise typer.Exit(3)
 
@@ -163,9 +207,20 @@ def status(
         str | None, typer.Argument(help="a job id; the latest jobs when omitted")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="compare the ledger's indexed items with Elasticsearch (the job's, or all "
+            "jobs' and the whole index); exit 1 on any difference",
+        ),
+    ] = False,
 ) -> None:
     """Counts by state for a job, and its rejected/failed items."""
     rt = get_runtime()
+    if check:
+        _check(rt, job_id, as_json)
+        return
     if job_id is None:
         for j in rt.ledger.recent_jobs():
             s = rt.ledger.summary(j)
@@ -180,6 +235,94 @@ def status(
         print(json.dumps(summary))
     else:
         _print_summary(rt, summary)
+
+
+def _check(rt: Runtime, job_id: str | None, as_json: bool) -> None:
+    """`status --check`: the ledger against Elasticsearch; exit 1 when they differ."""
+    from newsflow_shared.reconciler import Reconciler
+
+    if job_id is not None and not rt.ledger.job_exists(job_id):
+        console.print(f"[red]no job {job_id}[/red]")
+        raise typer.Exit(1)
+    if job_id is None:
+        checks, extra = Reconciler(rt).check(None)
+    else:
+        with following(rt, job_id, lambda: 0):
+            checks, extra = Reconciler(rt).check([job_id])
+    differ = [c for c in checks if c.missing]
+    indexed = sum(c.indexed for c in checks)
+    present = sum(c.present for c in checks)
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "jobs": [c.__dict__ for c in checks],
+                    "indexed": indexed,
+                    "present": present,
+                    "unrecorded": extra,
+                    "match": not differ and not extra,
+                }
+            )
+        )
+    else:
+        for c in differ:
+            console.print(
+                f"job {c.job_id}: {c.indexed} indexed in the ledger, {c.present} in "
+                f"Elasticsearch; missing: {' '.join(c.missing[:20])}"
+                + (f" (+{len(c.missing) - 20} more)" if len(c.missing) > 20 else "")
+            )
+        if extra:
+            console.print(
+                f"{len(extra)} articles in Elasticsearch that no item recorded indexed: "
+                + " ".join(extra[:20])
+            )
+        scope = f"job {job_id}" if job_id else f"{len(checks)} jobs"
+        verdict = "differ" if differ or extra else "match"
+        console.print(
+            f"{scope}: ledger and Elasticsearch {verdict} ({indexed} items indexed, "
+            f"{present} of them present)"
+        )
+    if differ or extra:
+        raise typer.Exit(1)
+
+
+@app.command()
+def reconcile(
+    every: Annotated[
+        float | None,
+        typer.Option(help="run a pass every so many seconds, until stopped (default: once)"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Give orphaned messages (a dead worker's) back to their queues; re-dispatch items
+    stuck in a stage past its limit with no live task, or record them failed."""
+    from newsflow_shared.celery_app import app as celery_app
+    from newsflow_shared.reconciler import Reconciler
+
+    # in a loop, an item is acted on only once two passes saw it stuck
+    rec = Reconciler(get_runtime(), celery_app, confirm=every is not None)
+    while True:
+        try:
+            report = rec.run_once()
+        except Exception as exc:
+            if every is None or not is_outage(exc):
+                raise
+            console.print(f"reconcile: backends unreachable, next pass in {every:.0f}s: {exc}")
+        else:
+            line = {
+                "workers": report.workers,
+                "restored": report.restored,
+                "redispatched": len(report.redispatched),
+                "failed": len(report.failed),
+                "skipped": report.skipped,
+            }
+            if as_json:
+                print(json.dumps(line), flush=True)
+            else:
+                console.print("reconcile: " + ", ".join(f"{k} {v}" for k, v in line.items()))
+        if every is None:
+            return
+        time.sleep(every)
 
 
 class FromStage(StrEnum):

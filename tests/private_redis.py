@@ -1,5 +1,6 @@
 """A redis-server of a test's own, on a free port: a test may stop and restart it (the
-suite's Redis on 6379 is never disturbed). Data in a temporary folder, AOF on as in the stack."""
+suite's Redis on 6379 is never disturbed). Data in a temporary folder, AOF on as in the stack
+(`appendfsync everysec`: a kill -9 may lose the last second of writes, as it would there)."""
 
 from __future__ import annotations
 
@@ -22,8 +23,9 @@ def free_port() -> int:
 class PrivateRedis:
     """`start()`, `stop()`, `restart()` a redis-server on 127.0.0.1:`port`, data in `folder`."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, appendfsync: str = "everysec") -> None:
         self.folder = folder
+        self.appendfsync = appendfsync
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -42,7 +44,7 @@ class PrivateRedis:
                 "--appendonly",
                 "yes",
                 "--appendfsync",
-                "always",
+                self.appendfsync,
                 "--save",
                 "",
             ],

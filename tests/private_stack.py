@@ -1,0 +1,61 @@
+"""A Redis and an Elasticsearch node of a test's own, with this run's indices created: what
+the outage and chaos tests stop, kill and restart (the suite's services are never touched)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from private_es import PrivateElasticsearch, unavailable
+from private_redis import PrivateRedis
+
+
+@dataclass
+class Backends:
+    broker: PrivateRedis
+    node: PrivateElasticsearch
+    rt: Any  # a newsflow Runtime on both
+    app: Any  # a Celery app on the private Redis
+    env: dict[str, str]  # the environment a newsflow process needs to use them
+    es_start: float  # seconds the node took to start
+
+
+@contextmanager
+def private_backends(folder: Path, **env: str) -> Iterator[Backends]:
+    """Start both (Redis data in `folder`), create the indices; stop and remove them after.
+    `env` adds to (or overrides) the worker environment: the local test server allowed,
+    index batches of 0.5 s, outage backoff capped at 10 s. Skips where no node can run."""
+    from newsflow_shared.celery_app import make_app
+    from newsflow_shared.indices import init_indices
+    from newsflow_shared.runtime import Runtime
+    from newsflow_shared.settings import get_settings
+
+    why = unavailable()
+    if why:
+        pytest.skip(why)
+    broker, node = PrivateRedis(folder), PrivateElasticsearch()
+    try:
+        broker.start()
+        es_start = node.start()
+        settings = get_settings().model_copy(update={"redis_url": broker.url, "es_url": node.url})
+        rt = Runtime(settings)
+        init_indices(rt.es, settings.index_prefix)
+        full_env = {
+            **os.environ,
+            "NEWSFLOW_REDIS_URL": broker.url,
+            "NEWSFLOW_ES_URL": node.url,
+            "NEWSFLOW_FETCH_ALLOW_HOSTS": "localhost",
+            "NEWSFLOW_INDEX_BATCH_SECONDS": "0.5",
+            # back off at most 10 s during an outage (30 s by default): short tests
+            "NEWSFLOW_OUTAGE_BACKOFF_MAX": "10",
+            **env,
+        }
+        yield Backends(broker, node, rt, make_app(settings), full_env, es_start)
+    finally:
+        node.remove()
+        broker.stop()
