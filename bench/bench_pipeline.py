@@ -191,7 +191,7 @@ def main() -> None:
     from newsflow_shared.submit import Submitter
     from newsflow_testkit import pageserver
     from newsflow_testkit.corpus import CORPUS, fundus_pages, wcxb_pages
-    from newsflow_testkit.workers import wait_for_job, wait_for_workers
+    from newsflow_testkit.workers import start_worker, stop_workers, wait_for_job, wait_for_workers
 
     pages = (fundus_pages(10_000) + wcxb_pages(10_000))[: args.n]
     srv = pageserver.start(CORPUS)
@@ -275,29 +275,18 @@ def main() -> None:
         reset()
         return secs, cpu, index_es
 
-    celery = str(Path(sys.executable).with_name("celery"))
     procs: dict[str, subprocess.Popen[bytes]] = {}
     report: dict[str, Any] = {"n": len(urls), "rounds": args.rounds, "cores": CORES}
     try:
         for stage, extra in WORKERS.items():
-            procs[stage] = subprocess.Popen(
-                [
-                    celery,
-                    "-A",
-                    f"newsflow_{stage}.tasks",
-                    "worker",
-                    "-Q",
-                    stage,
-                    "-n",
-                    f"{stage}-bench-{RUN}@%h",
-                    "--loglevel",
-                    "WARNING",
-                    *extra,
-                ],
-                cwd=ROOT,
-                start_new_session=True,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+            # WARNING: the workers' INFO lines would be CPU charged to the pipeline
+            procs[stage] = start_worker(
+                stage,
+                f"{stage}-bench-{RUN}",
+                dict(os.environ),
+                Path(os.devnull),
+                *extra,
+                loglevel="WARNING",
             )
         ps = {s: psutil.Process(p.pid) for s, p in procs.items()}
         wait_for_workers(app, {f"{s}-bench-{RUN}" for s in WORKERS})
@@ -480,11 +469,7 @@ def main() -> None:
             2,
         )
     finally:
-        for p in procs.values():
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(p.pid, signal.SIGTERM)
-        for p in procs.values():
-            p.wait(timeout=60)
+        stop_workers(procs.values())
         drop_indices(rt.es, prefix)
         rt.redis.flushdb()
         srv.shutdown()
