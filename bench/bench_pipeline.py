@@ -30,6 +30,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -167,50 +168,30 @@ def _add(total: dict[str, float], part: dict[str, float]) -> None:
         total[k] = total.get(k, 0.0) + v
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--n", type=int, default=200)
-    ap.add_argument(
-        "--rounds",
-        type=int,
-        default=1,
-        help="alone/end-to-end measurements, alternating order (ABBA); results pooled",
-    )
-    args = ap.parse_args()
-    signal.signal(signal.SIGTERM, _terminate)
+@dataclass
+class Bench:
+    """What one run measures: the page URLs, the runtime, this process, the stores' processes
+    (Elasticsearch, Redis: `make up`'s pid files) and, once started, the workers."""
 
-    import httpx
+    rt: Any
+    urls: list[str]
+    me: psutil.Process
+    services: dict[str, psutil.Process]
+    workers: dict[str, psutil.Process] = field(default_factory=dict)
 
-    from newsflow_fetch import core as fcore
-    from newsflow_fetch import http as fhttp
-    from newsflow_index.bulk import write_batch
-    from newsflow_shared.celery_app import app
-    from newsflow_shared.ids import doc_id_for_url
-    from newsflow_shared.indices import drop_indices, init_indices, names
-    from newsflow_shared.runtime import get_runtime
-    from newsflow_shared.submit import Submitter
-    from newsflow_testkit import pageserver
-    from newsflow_testkit.corpus import CORPUS, fundus_pages, wcxb_pages
-    from newsflow_testkit.workers import wait_for_job, wait_for_workers
+    @property
+    def prefix(self) -> str:
+        return str(self.rt.settings.index_prefix)
 
-    pages = (fundus_pages(10_000) + wcxb_pages(10_000))[: args.n]
-    srv = pageserver.start(CORPUS)
-    base = f"http://localhost:{srv.server_address[1]}/corpus/"
-    urls = [base + p.path for p in pages]
-    rt = get_runtime()
-    prefix = rt.settings.index_prefix
-    init_indices(rt.es, prefix)
-    rt.redis.flushdb()
-    me = psutil.Process()
-    services = {
-        name: psutil.Process(int((ROOT / "var" / "run" / f"{name}.pid").read_text()))
-        for name in ("elasticsearch", "redis")
-        if (ROOT / "var" / "run" / f"{name}.pid").is_file()
-    }
-    es_proc = services.get("elasticsearch")
+    @property
+    def es_proc(self) -> psutil.Process | None:
+        return self.services.get("elasticsearch")
 
-    def reset() -> None:
+    def reset(self) -> None:
         """Fresh indices, and Elasticsearch done applying them before anything is timed."""
+        from newsflow_shared.indices import drop_indices, init_indices
+
+        rt, prefix = self.rt, self.prefix
         drop_indices(rt.es, prefix)
         init_indices(rt.es, prefix)
         rt.es.cluster.health(index=f"{prefix}*", wait_for_status="green", timeout="60s")
@@ -219,13 +200,27 @@ def main() -> None:
             time.sleep(0.1)
         time.sleep(1.0)  # shard-started and mapping tasks settle asynchronously
 
-    def alone() -> tuple[dict[str, float], dict[str, float], float]:
+    def alone(self) -> tuple[dict[str, float], dict[str, float], float]:
         """Each stage alone on the pages: seconds per stage, CPU per stage, ES CPU of index."""
         log("stages alone")
         secs: dict[str, float] = {}
         cpu: dict[str, float] = {}
+        fetched = self._fetch_alone(secs, cpu)
+        bodies = [(r.body.decode("utf-8", "replace"), r.final_url) for r in fetched]
+        articles = self._parse_alone(bodies, secs, cpu)
+        enriched = self._enrich_alone(articles, secs, cpu)
+        index_es = self._index_alone(articles, enriched, secs, cpu)
+        self.reset()
+        return secs, cpu, index_es
+
+    def _fetch_alone(self, secs: dict[str, float], cpu: dict[str, float]) -> list[Any]:
+        import httpx
+
+        from newsflow_fetch import core as fcore
+        from newsflow_fetch import http as fhttp
+
         client = httpx.Client(timeout=20)
-        c0 = _own_cpu(me)
+        c0 = _own_cpu(self.me)
         t = time.perf_counter()
         with ThreadPoolExecutor(8) as pool:
             fetched = list(
@@ -238,254 +233,330 @@ def main() -> None:
                         allow_hosts=frozenset({"localhost"}),
                         total_timeout=60,
                     ),
-                    urls,
+                    self.urls,
                 )
             )
         for r in fetched:
             fcore.detect_charset(r.body, r.header_charset)
         secs["fetch"] = time.perf_counter() - t
-        cpu["fetch"] = _own_cpu(me) - c0  # fetch threads and the test server
+        cpu["fetch"] = _own_cpu(self.me) - c0  # fetch threads and the test server
         client.close()
-        bodies = [(r.body.decode("utf-8", "replace"), r.final_url) for r in fetched]
+        return fetched
+
+    def _parse_alone(
+        self, bodies: list[tuple[str, str]], secs: dict[str, float], cpu: dict[str, float]
+    ) -> list[Any]:
+        from newsflow_shared.ids import doc_id_for_url
+
         with ProcessPoolExecutor(CORES, mp_context=SPAWN) as pool:
             list(pool.map(_parse_one, bodies[:CORES]))  # imports are not per-article work
             t = time.perf_counter()
             parsed = list(pool.map(_parse_one, bodies, chunksize=4))
             secs["parse"] = time.perf_counter() - t
         cpu["parse"] = sum(c for _, c in parsed)
-        articles = [
+        return [
             a.model_copy(update={"doc_id": doc_id_for_url(u)})
-            for (a, _), u in zip(parsed, urls, strict=True)
+            for (a, _), u in zip(parsed, self.urls, strict=True)
         ]
+
+    def _enrich_alone(
+        self, articles: list[Any], secs: dict[str, float], cpu: dict[str, float]
+    ) -> list[Any]:
         with ProcessPoolExecutor(CORES, mp_context=SPAWN) as pool:
             list(pool.map(_warm, range(CORES)))  # model load is not per-article work
             t = time.perf_counter()
             enriched = list(pool.map(_enrich_one, articles, chunksize=2))
             secs["enrich"] = time.perf_counter() - t
         cpu["enrich"] = sum(c for _, c in enriched)
-        c0, es0 = _own_cpu(me), _tree_cpu(es_proc) if es_proc else 0.0
+        return enriched
+
+    def _index_alone(
+        self,
+        articles: list[Any],
+        enriched: list[Any],
+        secs: dict[str, float],
+        cpu: dict[str, float],
+    ) -> float:
+        from newsflow_index.bulk import write_batch
+        from newsflow_shared.indices import names
+
+        es_proc = self.es_proc
+        c0, es0 = _own_cpu(self.me), _tree_cpu(es_proc) if es_proc else 0.0
         t = time.perf_counter()
         pairs = [(a, e) for a, (e, _) in zip(articles, enriched, strict=True)]
         for i in range(0, len(pairs), 50):
-            write_batch(rt.es, prefix, pairs[i : i + 50])
-        rt.es.indices.refresh(index=names("articles", prefix).read)
+            write_batch(self.rt.es, self.prefix, pairs[i : i + 50])
+        self.rt.es.indices.refresh(index=names("articles", self.prefix).read)
         secs["index"] = time.perf_counter() - t
-        cpu["index"] = _own_cpu(me) - c0  # the client; Elasticsearch's part is returned apart
-        index_es = (_tree_cpu(es_proc) - es0) if es_proc else 0.0
-        reset()
-        return secs, cpu, index_es
+        cpu["index"] = _own_cpu(self.me) - c0  # the client; Elasticsearch's part is apart
+        return (_tree_cpu(es_proc) - es0) if es_proc else 0.0
 
-    celery = str(Path(sys.executable).with_name("celery"))
+    def end_to_end(self, sampler: RssSampler) -> dict[str, Any]:
+        """The real pipeline on the pages: time, counts and the whole CPU account."""
+        from newsflow_shared.indices import names
+        from newsflow_shared.submit import Submitter
+        from newsflow_testkit.workers import wait_for_job
+
+        log("end to end")
+        rt, ps, me = self.rt, self.workers, self.me
+        cpu0 = {s: _tree_cpu(p) for s, p in ps.items()}
+        svc0 = {s: _tree_cpu(p) for s, p in self.services.items()}
+        main0 = {s: _own_cpu(p) for s, p in ps.items()}
+        es_work0 = _es_work(rt.es)
+        sampler.sampling.set()
+        me0, sys0 = _own_cpu(me), psutil.cpu_times()
+        t = time.perf_counter()
+        sub = Submitter(rt, source="bench")
+        for u in self.urls:
+            sub.url(u)
+        summary = wait_for_job(rt, sub.sub.job_id, timeout=1800, poll=0.1)
+        rt.es.indices.refresh(index=names("articles", self.prefix).read)
+        searchable = rt.es.count(index=names("articles", self.prefix).read)["count"]
+        elapsed = time.perf_counter() - t
+        bench_cpu = _own_cpu(me) - me0
+        sys1 = psutil.cpu_times()
+        sampler.sampling.clear()
+        cpu = {s: _tree_cpu(p) - cpu0[s] for s, p in ps.items()}
+        idle = (sys1.idle + getattr(sys1, "iowait", 0.0)) - (
+            sys0.idle + getattr(sys0, "iowait", 0.0)
+        )
+        steal = getattr(sys1, "steal", 0.0) - getattr(sys0, "steal", 0.0)
+        svc = {s: _tree_cpu(p) - svc0[s] for s, p in self.services.items()}
+        es_work1 = _es_work(rt.es)
+        self.reset()
+        return {
+            "seconds": elapsed,
+            "counts": summary["counts"],
+            "searchable": searchable,
+            "cpu": cpu,
+            "main": {s: _own_cpu(p) - main0[s] for s, p in ps.items()},
+            "services": svc,
+            "bench": bench_cpu,
+            "idle": idle,
+            "steal": steal,
+            "es_work_ms": {k: v - es_work0.get(k, 0) for k, v in es_work1.items()},
+        }
+
+
+class RssSampler:
+    """Peak RSS of each worker's process tree, sampled while `sampling` is set."""
+
+    def __init__(self, workers: dict[str, psutil.Process]) -> None:
+        self.workers = workers
+        self.peak = dict.fromkeys(workers, 0)
+        self.stop = threading.Event()
+        self.sampling = threading.Event()  # RSS is sampled during the end-to-end runs
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        # Listing a tree scans all of /proc (~1 ms): refresh the lists every 2 s and read
+        # RSS at 4 Hz, so sampling does not take CPU from the pipeline it measures.
+        trees: dict[str, list[psutil.Process]] = {}
+        listed = 0.0
+        while not self.stop.is_set():
+            if not self.sampling.wait(0.25):
+                continue
+            if time.monotonic() - listed > 2.0:
+                for s, p in self.workers.items():
+                    try:
+                        trees[s] = [p, *p.children(recursive=True)]
+                    except psutil.NoSuchProcess:
+                        trees[s] = []
+                listed = time.monotonic()
+            for s, procs_ in trees.items():
+                rss = 0
+                for q in procs_:
+                    with contextlib.suppress(psutil.NoSuchProcess):
+                        rss += q.memory_info().rss
+                self.peak[s] = max(self.peak[s], rss)
+            time.sleep(0.25)
+
+    def finish(self) -> None:
+        self.stop.set()
+        self.sampling.set()
+        self.thread.join()
+
+
+@dataclass
+class Totals:
+    """The measurements of every round, pooled."""
+
+    n_urls: int
+    alone_secs: dict[str, float] = field(default_factory=dict)
+    alone_cpu: dict[str, float] = field(default_factory=dict)
+    alone_index_es: float = 0.0
+    e2e_secs: float = 0.0
+    indexed: int = 0
+    counts: dict[str, float] = field(default_factory=dict)
+    acct: dict[str, dict[str, float]] = field(
+        default_factory=lambda: {k: {} for k in ("cpu", "main", "services", "es_work_ms")}
+    )
+    rest: dict[str, float] = field(default_factory=dict)
+    per_round: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, a: tuple[dict[str, float], dict[str, float], float], e: dict[str, Any]) -> None:
+        secs, cpu, index_es = a
+        _add(self.alone_secs, secs)
+        _add(self.alone_cpu, cpu)
+        self.alone_index_es += index_es
+        self.e2e_secs += e["seconds"]
+        self.indexed += e["counts"].get("indexed", 0)
+        _add(self.counts, e["counts"])
+        for k in self.acct:
+            _add(self.acct[k], e[k])
+        _add(self.rest, {k: e[k] for k in ("bench", "idle", "steal")})
+        ideal_r = 1 / sum(v / self.n_urls for v in secs.values())
+        self.per_round.append(
+            {
+                "ideal_articles_per_s": round(ideal_r, 3),
+                "end_to_end_articles_per_s": round(e["counts"].get("indexed", 0) / e["seconds"], 3),
+                "efficiency": round(e["counts"].get("indexed", 0) / e["seconds"] / ideal_r, 3),
+                "searchable": e["searchable"],
+            }
+        )
+
+
+def efficiency_report(t: Totals, rounds: int) -> dict[str, Any]:
+    """Throughput of the stages alone and end to end, and the efficiency."""
+    report: dict[str, Any] = {}
+    n_total = t.n_urls * rounds
+    stage_rate = {s: n_total / v for s, v in t.alone_secs.items()}
+    ideal = 1 / sum(1 / v for v in stage_rate.values())
+    e2e = t.indexed / t.e2e_secs
+    report["stage_alone_articles_per_s"] = {k: round(v, 2) for k, v in stage_rate.items()}
+    report["ideal_pipeline_articles_per_s"] = round(ideal, 2)
+    report["end_to_end"] = {
+        "seconds": round(t.e2e_secs, 2),
+        "counts": {k: int(v) for k, v in sorted(t.counts.items())},
+        "submitted": n_total,
+        "articles_per_s": round(e2e, 2),
+    }
+    report["efficiency"] = round(e2e / ideal, 3)
+    report["efficiency_per_round"] = [x["efficiency"] for x in t.per_round]
+    report["efficiency_median"] = round(statistics.median(x["efficiency"] for x in t.per_round), 3)
+    report["efficiency_target"] = TARGET
+    report["efficiency_ok"] = e2e / ideal >= TARGET
+    report["rounds_detail"] = t.per_round
+    return report
+
+
+def cpu_report(t: Totals) -> dict[str, Any]:
+    """The whole CPU account of the end-to-end runs."""
+    report: dict[str, Any] = {}
+    cpu, acct, rest = t.acct["cpu"], t.acct, t.rest
+    total_cpu = sum(cpu.values()) or 1.0
+    # CPU seconds, summed over the end-to-end runs
+    report["cpu_seconds_per_stage"] = {s: round(v, 2) for s, v in cpu.items()}
+    report["cpu_share_per_stage"] = {s: round(v / total_cpu, 3) for s, v in cpu.items()}
+    # of which the Celery main process (broker I/O, handing messages to pool children)
+    report["cpu_seconds_worker_main_process"] = {k: round(v, 2) for k, v in acct["main"].items()}
+    # the stages' own work alone on the same pages (fetch: with the test server; index:
+    # client side, Elasticsearch's part apart), and what the pipeline added to each
+    report["cpu_seconds_alone"] = {s: round(v, 2) for s, v in t.alone_cpu.items()}
+    report["cpu_seconds_alone_index_elasticsearch"] = round(t.alone_index_es, 2)
+    report["cpu_seconds_added_by_pipeline"] = {
+        s: round(cpu[s] - t.alone_cpu[s], 2) for s in cpu if s != "fetch"
+    }
+    # what the stores cost on the same cores during the end-to-end runs (make up's stack),
+    # and Elasticsearch's own account of that work (ms per activity, all threads)
+    report["cpu_seconds_services"] = {k: round(v, 2) for k, v in acct["services"].items()}
+    report["elasticsearch_work_ms"] = {k: int(v) for k, v in acct["es_work_ms"].items()}
+    available = CORES * t.e2e_secs
+    report["cpu_seconds_available"] = round(available, 1)
+    # the rest of the account: this process (test HTTP server, submitting, polling the
+    # ledger, sampling), cores left idle, time the hypervisor gave our vCPUs to someone
+    # else (noise, not overhead), and what no process above was charged (kernel
+    # threads, interrupts: loopback networking and disk writes)
+    report["cpu_seconds_bench_process"] = round(rest["bench"], 2)
+    report["cpu_seconds_idle"] = round(rest["idle"], 2)
+    report["cpu_seconds_stolen"] = round(rest["steal"], 2)
+    report["cpu_seconds_unattributed"] = round(
+        available - sum(rest.values()) - sum(cpu.values()) - sum(acct["services"].values()),
+        2,
+    )
+    return report
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=200)
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="alone/end-to-end measurements, alternating order (ABBA); results pooled",
+    )
+    args = ap.parse_args()
+    signal.signal(signal.SIGTERM, _terminate)
+
+    from newsflow_shared.celery_app import app
+    from newsflow_shared.indices import drop_indices, init_indices
+    from newsflow_shared.runtime import get_runtime
+    from newsflow_shared.submit import Submitter
+    from newsflow_testkit import pageserver
+    from newsflow_testkit.corpus import CORPUS, fundus_pages, wcxb_pages
+    from newsflow_testkit.workers import start_worker, stop_workers, wait_for_job, wait_for_workers
+
+    pages = (fundus_pages(10_000) + wcxb_pages(10_000))[: args.n]
+    srv = pageserver.start(CORPUS)
+    base = f"http://localhost:{srv.server_address[1]}/corpus/"
+    rt = get_runtime()
+    bench = Bench(
+        rt=rt,
+        urls=[base + p.path for p in pages],
+        me=psutil.Process(),
+        services={
+            name: psutil.Process(int((ROOT / "var" / "run" / f"{name}.pid").read_text()))
+            for name in ("elasticsearch", "redis")
+            if (ROOT / "var" / "run" / f"{name}.pid").is_file()
+        },
+    )
+    init_indices(rt.es, bench.prefix)
+    rt.redis.flushdb()
     procs: dict[str, subprocess.Popen[bytes]] = {}
-    report: dict[str, Any] = {"n": len(urls), "rounds": args.rounds, "cores": CORES}
+    report: dict[str, Any] = {"n": len(bench.urls), "rounds": args.rounds, "cores": CORES}
     try:
         for stage, extra in WORKERS.items():
-            procs[stage] = subprocess.Popen(
-                [
-                    celery,
-                    "-A",
-                    f"newsflow_{stage}.tasks",
-                    "worker",
-                    "-Q",
-                    stage,
-                    "-n",
-                    f"{stage}-bench-{RUN}@%h",
-                    "--loglevel",
-                    "WARNING",
-                    *extra,
-                ],
-                cwd=ROOT,
-                start_new_session=True,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+            # WARNING: the workers' INFO lines would be CPU charged to the pipeline
+            procs[stage] = start_worker(
+                stage,
+                f"{stage}-bench-{RUN}",
+                dict(os.environ),
+                Path(os.devnull),
+                *extra,
+                loglevel="WARNING",
             )
-        ps = {s: psutil.Process(p.pid) for s, p in procs.items()}
+        bench.workers = {s: psutil.Process(p.pid) for s, p in procs.items()}
         wait_for_workers(app, {f"{s}-bench-{RUN}" for s in WORKERS})
         log("workers up; warming up")
         # warm-up: articles through every stage, so enrich children have loaded spaCy and
         # Elasticsearch has compiled (JIT) its single-document paths; a long-running stack
         # has done both, a bench run should not charge them to the pipeline
         warm = Submitter(rt, source="bench warm-up")
-        for u in urls[: min(len(urls), 20)]:
+        for u in bench.urls[: min(len(bench.urls), 20)]:
             warm.url(u)
         wait_for_job(rt, warm.sub.job_id, timeout=600, poll=0.1)
-        reset()
-        peak = dict.fromkeys(WORKERS, 0)
-        stop = threading.Event()
-        sampling = threading.Event()  # RSS is sampled during the end-to-end runs
-
-        def sample() -> None:
-            # Listing a tree scans all of /proc (~1 ms): refresh the lists every 2 s and read
-            # RSS at 4 Hz, so sampling does not take CPU from the pipeline it measures.
-            trees: dict[str, list[psutil.Process]] = {}
-            listed = 0.0
-            while not stop.is_set():
-                if not sampling.wait(0.25):
-                    continue
-                if time.monotonic() - listed > 2.0:
-                    for s, p in ps.items():
-                        try:
-                            trees[s] = [p, *p.children(recursive=True)]
-                        except psutil.NoSuchProcess:
-                            trees[s] = []
-                    listed = time.monotonic()
-                for s, procs_ in trees.items():
-                    rss = 0
-                    for q in procs_:
-                        with contextlib.suppress(psutil.NoSuchProcess):
-                            rss += q.memory_info().rss
-                    peak[s] = max(peak[s], rss)
-                time.sleep(0.25)
-
-        def end_to_end() -> dict[str, Any]:
-            """The real pipeline on the pages: time, counts and the whole CPU account."""
-            log("end to end")
-            cpu0 = {s: _tree_cpu(p) for s, p in ps.items()}
-            svc0 = {s: _tree_cpu(p) for s, p in services.items()}
-            main0 = {s: _own_cpu(p) for s, p in ps.items()}
-            es_work0 = _es_work(rt.es)
-            sampling.set()
-            me0, sys0 = _own_cpu(me), psutil.cpu_times()
-            t = time.perf_counter()
-            sub = Submitter(rt, source="bench")
-            for u in urls:
-                sub.url(u)
-            summary = wait_for_job(rt, sub.sub.job_id, timeout=1800, poll=0.1)
-            rt.es.indices.refresh(index=names("articles", prefix).read)
-            searchable = rt.es.count(index=names("articles", prefix).read)["count"]
-            elapsed = time.perf_counter() - t
-            bench_cpu = _own_cpu(me) - me0
-            sys1 = psutil.cpu_times()
-            sampling.clear()
-            cpu = {s: _tree_cpu(p) - cpu0[s] for s, p in ps.items()}
-            idle = (sys1.idle + getattr(sys1, "iowait", 0.0)) - (
-                sys0.idle + getattr(sys0, "iowait", 0.0)
-            )
-            steal = getattr(sys1, "steal", 0.0) - getattr(sys0, "steal", 0.0)
-            svc = {s: _tree_cpu(p) - svc0[s] for s, p in services.items()}
-            es_work1 = _es_work(rt.es)
-            reset()
-            return {
-                "seconds": elapsed,
-                "counts": summary["counts"],
-                "searchable": searchable,
-                "cpu": cpu,
-                "main": {s: _own_cpu(p) - main0[s] for s, p in ps.items()},
-                "services": svc,
-                "bench": bench_cpu,
-                "idle": idle,
-                "steal": steal,
-                "es_work_ms": {k: v - es_work0.get(k, 0) for k, v in es_work1.items()},
-            }
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        per_round: list[dict[str, Any]] = []
-        alone_secs: dict[str, float] = {}
-        alone_cpu: dict[str, float] = {}
-        alone_index_es = 0.0
-        e2e_secs = 0.0
-        indexed = 0
-        counts: dict[str, float] = {}
-        acct: dict[str, dict[str, float]] = {
-            k: {} for k in ("cpu", "main", "services", "es_work_ms")
-        }
-        rest: dict[str, float] = {}
+        bench.reset()
+        sampler = RssSampler(bench.workers)
+        sampler.thread.start()
+        totals = Totals(len(bench.urls))
         for r in range(args.rounds):
             log(f"round {r + 1}/{args.rounds}")
             # ABBA: drift on a shared host hits both measurements alike over the rounds
             if r % 2 == 0:
-                a = alone()
-                e = end_to_end()
+                a = bench.alone()
+                e = bench.end_to_end(sampler)
             else:
-                e = end_to_end()
-                a = alone()
-            secs, cpu, index_es = a
-            _add(alone_secs, secs)
-            _add(alone_cpu, cpu)
-            alone_index_es += index_es
-            e2e_secs += e["seconds"]
-            indexed += e["counts"].get("indexed", 0)
-            _add(counts, e["counts"])
-            for k in acct:
-                _add(acct[k], e[k])
-            _add(rest, {k: e[k] for k in ("bench", "idle", "steal")})
-            ideal_r = 1 / sum(v / len(urls) for v in secs.values())
-            per_round.append(
-                {
-                    "ideal_articles_per_s": round(ideal_r, 3),
-                    "end_to_end_articles_per_s": round(
-                        e["counts"].get("indexed", 0) / e["seconds"], 3
-                    ),
-                    "efficiency": round(e["counts"].get("indexed", 0) / e["seconds"] / ideal_r, 3),
-                    "searchable": e["searchable"],
-                }
-            )
-        stop.set()
-        sampling.set()
-        sampler.join()
-
-        n_total = len(urls) * args.rounds
-        stage_rate = {s: n_total / v for s, v in alone_secs.items()}
-        ideal = 1 / sum(1 / v for v in stage_rate.values())
-        e2e = indexed / e2e_secs
-        report["stage_alone_articles_per_s"] = {k: round(v, 2) for k, v in stage_rate.items()}
-        report["ideal_pipeline_articles_per_s"] = round(ideal, 2)
-        report["end_to_end"] = {
-            "seconds": round(e2e_secs, 2),
-            "counts": {k: int(v) for k, v in sorted(counts.items())},
-            "submitted": n_total,
-            "articles_per_s": round(e2e, 2),
-        }
-        report["efficiency"] = round(e2e / ideal, 3)
-        report["efficiency_per_round"] = [x["efficiency"] for x in per_round]
-        report["efficiency_median"] = round(
-            statistics.median(x["efficiency"] for x in per_round), 3
-        )
-        report["efficiency_target"] = TARGET
-        report["efficiency_ok"] = e2e / ideal >= TARGET
-        report["rounds_detail"] = per_round
-        report["peak_rss_mb_per_worker"] = {s: round(v / 2**20, 1) for s, v in peak.items()}
-        cpu = acct["cpu"]
-        total_cpu = sum(cpu.values()) or 1.0
-        # CPU seconds, summed over the end-to-end runs
-        report["cpu_seconds_per_stage"] = {s: round(v, 2) for s, v in cpu.items()}
-        report["cpu_share_per_stage"] = {s: round(v / total_cpu, 3) for s, v in cpu.items()}
-        # of which the Celery main process (broker I/O, handing messages to pool children)
-        report["cpu_seconds_worker_main_process"] = {
-            k: round(v, 2) for k, v in acct["main"].items()
-        }
-        # the stages' own work alone on the same pages (fetch: with the test server; index:
-        # client side, Elasticsearch's part apart), and what the pipeline added to each
-        report["cpu_seconds_alone"] = {s: round(v, 2) for s, v in alone_cpu.items()}
-        report["cpu_seconds_alone_index_elasticsearch"] = round(alone_index_es, 2)
-        report["cpu_seconds_added_by_pipeline"] = {
-            s: round(cpu[s] - alone_cpu[s], 2) for s in cpu if s != "fetch"
-        }
-        # what the stores cost on the same cores during the end-to-end runs (make up's stack),
-        # and Elasticsearch's own account of that work (ms per activity, all threads)
-        report["cpu_seconds_services"] = {k: round(v, 2) for k, v in acct["services"].items()}
-        report["elasticsearch_work_ms"] = {k: int(v) for k, v in acct["es_work_ms"].items()}
-        available = CORES * e2e_secs
-        report["cpu_seconds_available"] = round(available, 1)
-        # the rest of the account: this process (test HTTP server, submitting, polling the
-        # ledger, sampling), cores left idle, time the hypervisor gave our vCPUs to someone
-        # else (noise, not overhead), and what no process above was charged (kernel
-        # threads, interrupts: loopback networking and disk writes)
-        report["cpu_seconds_bench_process"] = round(rest["bench"], 2)
-        report["cpu_seconds_idle"] = round(rest["idle"], 2)
-        report["cpu_seconds_stolen"] = round(rest["steal"], 2)
-        report["cpu_seconds_unattributed"] = round(
-            available - sum(rest.values()) - sum(cpu.values()) - sum(acct["services"].values()),
-            2,
-        )
+                e = bench.end_to_end(sampler)
+                a = bench.alone()
+            totals.add(a, e)
+        sampler.finish()
+        report.update(efficiency_report(totals, args.rounds))
+        report["peak_rss_mb_per_worker"] = {s: round(v / 2**20, 1) for s, v in sampler.peak.items()}
+        report.update(cpu_report(totals))
     finally:
-        for p in procs.values():
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(p.pid, signal.SIGTERM)
-        for p in procs.values():
-            p.wait(timeout=60)
-        drop_indices(rt.es, prefix)
+        stop_workers(procs.values())
+        drop_indices(rt.es, bench.prefix)
         rt.redis.flushdb()
         srv.shutdown()
     print(json.dumps(report, indent=2))

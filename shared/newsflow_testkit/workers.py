@@ -41,15 +41,15 @@ def wait_for_workers(app: Any, expected: set[str], timeout: float = 120.0) -> se
 
 
 def start_worker(
-    stage: str, name: str, env: dict[str, str], log: Path, *extra: str
+    stage: str, name: str, env: dict[str, str], log: Path, *extra: str, loglevel: str = "INFO"
 ) -> subprocess.Popen[bytes]:
     """A real Celery worker process for `stage`'s queue, node `name@<host>`, in its own
-    session (so its pool children stop with it), output to `log`."""
+    session (so its pool children stop with it), output to `log` (`os.devnull` for none)."""
     celery = str(Path(sys.executable).with_name("celery"))
     cmd = [celery, "-A", f"newsflow_{stage}.tasks", "worker", "-Q", stage, "-n", f"{name}@%h"]
     with open(log, "ab") as out:
         return subprocess.Popen(
-            [*cmd, "--loglevel", "INFO", *extra],
+            [*cmd, "--loglevel", loglevel, *extra],
             env=env,
             cwd=REPO,
             stdout=out,

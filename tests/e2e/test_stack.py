@@ -95,7 +95,12 @@ def test_seed_events(seed_doc) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_events_endpoint_and_ingest_api(api, seed_doc) -> None:  # type: ignore[no-untyped-def]
-    res = httpx.get(f"{api}/events", params={"type": "CONSULT"}).json()
+    # `type` was never a parameter of /events (it was ignored, and every event came back);
+    # the filter is `event_type`, and a misspelt one is refused
+    r = httpx.get(f"{api}/events", params={"type": "CONSULT"})
+    assert r.status_code == 400 and r.json()["parameter"] == "type"
+    res = httpx.get(f"{api}/events", params={"event_type": "CONSULT"}).json()
+    assert res["hits"] and all(h["type"] == "CONSULT" for h in res["hits"])
     assert any(h["article_id"] == seed_doc["id"] for h in res["hits"])
     assert httpx.post(f"{api}/ingest", json={"urls": ["https://example.org/a"]}).status_code in (
         401,

@@ -17,7 +17,7 @@ from redis.asyncio import Redis as AsyncRedis
 
 from newsflow_api.lemmatiser import Lemmatiser
 from newsflow_api.query.clauses import ParamError
-from newsflow_api.reader import query_model_of
+from newsflow_api.reader import QueryReader
 from newsflow_api.settings import ApiSettings
 from newsflow_shared.es import make_async_es
 from newsflow_shared.indices import names
@@ -97,8 +97,10 @@ def _declared(dependant: Dependant) -> list[str]:
         else:
             names.append(param.alias)
     for sub in dependant.dependencies:
-        read = query_model_of(sub.call)
-        names.extend(read.model_fields if read is not None else _declared(sub))
+        if isinstance(sub.call, QueryReader):
+            names.extend(sub.call.model.model_fields)
+        else:
+            names.extend(_declared(sub))
     return names
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from newsflow_api.deps import State, json_response
 from newsflow_api.query.bodies import EVENTS
 from newsflow_api.query.params import EventsParams
-from newsflow_api.reader import query_parameters, query_reader
+from newsflow_api.reader import QueryReader, query_parameters
 from newsflow_api.routes.common import run_list
 from newsflow_api.routes.search import ERRORS
 from newsflow_api.schemas.search import EventHit, EventsResponse
@@ -50,7 +50,7 @@ def event_hit(hit: dict[str, Any]) -> dict[str, Any]:
     ),
 )
 async def events(
-    state: State, params: Annotated[EventsParams, Depends(query_reader(EventsParams))]
+    state: State, params: Annotated[EventsParams, Depends(QueryReader(EventsParams))]
 ) -> Response:
     res = await run_list(state, state.events_index, EVENTS, params)
     res.hits = [event_hit(h) for h in res.hits]

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from newsflow_api.deps import State, json_response
 from newsflow_api.query.bodies import ARTICLES
 from newsflow_api.query.params import SearchParams
-from newsflow_api.reader import query_parameters, query_reader
+from newsflow_api.reader import QueryReader, query_parameters
 from newsflow_api.routes.common import run_list
 from newsflow_api.schemas.base import ErrorBody
 from newsflow_api.schemas.search import SearchResponse
@@ -65,7 +65,7 @@ def article_hit(hit: dict[str, Any]) -> dict[str, Any]:
     ),
 )
 async def search(
-    state: State, params: Annotated[SearchParams, Depends(query_reader(SearchParams))]
+    state: State, params: Annotated[SearchParams, Depends(QueryReader(SearchParams))]
 ) -> Response:
     res = await run_list(state, state.articles_index, ARTICLES, params, params.interval)
     res.hits = [article_hit(h) for h in res.hits]

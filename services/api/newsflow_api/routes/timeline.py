@@ -13,7 +13,7 @@ from newsflow_api.query.clauses import ParamError
 from newsflow_api.query.filters import foreign_filters, plan_for
 from newsflow_api.query.params import TimelineParams
 from newsflow_api.query.syntax import parse_user_query
-from newsflow_api.reader import query_parameters, query_reader
+from newsflow_api.reader import QueryReader, query_parameters
 from newsflow_api.routes.common import date_buckets, total_of
 from newsflow_api.routes.search import ERRORS
 from newsflow_api.schemas.search import TimelineResponse
@@ -33,7 +33,7 @@ router = APIRouter(tags=["timeline"])
     ),
 )
 async def timeline(
-    state: State, params: Annotated[TimelineParams, Depends(query_reader(TimelineParams))]
+    state: State, params: Annotated[TimelineParams, Depends(QueryReader(TimelineParams))]
 ) -> Response:
     parsed = parse_user_query(params.q)
     kind, index = (
