@@ -310,6 +310,12 @@ def _load_policy() -> Policy:
 POLICY = _load_policy()
 
 
+def lexicon_has(sent: Span, type_: str) -> bool:
+    """Whether the sentence has a word the trigger lexicon gives `type_`."""
+    lex = _lexicon_types()
+    return any(type_ in lex.get((t.lemma_.lower(), t.pos_), ()) for t in sent)
+
+
 def triggers_for(sent: Span, type_: str, override: bool = False) -> list[Token]:
     """The verbs to hang an event of `type_` on, where the rules coded none, best first.
 
@@ -321,8 +327,7 @@ def triggers_for(sent: Span, type_: str, override: bool = False) -> list[Token]:
     root first, verbs of saying last ("Brazil granted visas, the ministry said" hangs on
     "granted").
     """
-    lex = _lexicon_types()
-    if not override and any(type_ in lex.get((t.lemma_.lower(), t.pos_), ()) for t in sent):
+    if not override and lexicon_has(sent, type_):
         return []
     verbs = [
         t

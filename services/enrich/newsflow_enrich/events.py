@@ -826,14 +826,21 @@ class EventExtractor:
         The trigger is the first of the sentence's main verbs (`classify.triggers_for`)
         whose arguments name an actor; when none does, the first verb, only if the
         classifier is `sure` ("Over a million people took to the streets"). A rule veto of
-        the type stands unless `override` (see `classify.triggers_for`).
+        the type stands unless `override` (see `classify.triggers_for`); an overridden
+        directed event needs a target party ("air defenses destroyed 549 drones" is no
+        assault on anyone).
         """
         verbs = classify.triggers_for(sent, type_, override)
+        vetoed = override and classify.lexicon_has(sent, type_)
         fallback: Cand | None = None
         for tok in verbs:
             source, passive = self.subjects(tok)
             target = [a for a in self.targets(tok, type_, passive) if a not in source]
             c = Cand(tok, type_, None, 0.5, self._govern(source), self._govern(target))
+            if vetoed and type_ in _SOLE_TARGET_TYPES:
+                if c.target:
+                    break
+                continue
             if c.source or c.target:
                 break
             fallback = fallback or c
