@@ -108,8 +108,8 @@ async def no_unknown_parameters(request: Request) -> None:
     """Refuse (400) a query parameter the route does not declare: a misspelt filter would
     otherwise be ignored and the answer look right."""
     route = request.scope.get("route")
-    if not isinstance(route, APIRoute):
-        return
+    if not isinstance(route, APIRoute) or not route.include_in_schema:
+        return  # pages (the explorer) keep their own state in the query string
     known = known_query_parameters(route)
     for name in request.query_params:
         if name not in known:

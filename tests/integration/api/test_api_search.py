@@ -313,6 +313,14 @@ async def test_unknown_parameters_are_400_naming_them_and_the_known_ones(
     assert all(name in body["message"] for name in declared), body["message"]
 
 
+async def test_the_explorer_page_keeps_its_state_in_any_query_parameter(
+    client: httpx.AsyncClient,
+) -> None:
+    # A shared explorer link carries the view's state; the page is not an API endpoint.
+    r = await client.get("/explore", params={"country": "USA", "person": "person:x"})
+    assert r.status_code == 200 and "text/html" in r.headers["content-type"]
+
+
 @pytest.mark.parametrize("path", ["/search", "/events", "/timeline"])
 async def test_every_declared_parameter_is_documented(client: httpx.AsyncClient, path: str) -> None:
     from newsflow_api.query.params import EventsParams, SearchParams, TimelineParams
