@@ -1,4 +1,4 @@
-"""What every stage's Celery shell shares: the base task, the stage wrapper, hand-off.
+"""What every stage's Celery shell shares: the base task, the stage wrapper, the failure paths.
 
 The base task retries `TransientError` with exponential backoff and jitter (Celery's own
 autoretry), records `PermanentError` once as `rejected`, and records anything that
@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from contextlib import suppress
 from typing import Any, NoReturn, TypeVar
 
-from celery import Celery, Task
+from celery import Task
 from celery.exceptions import Reject, Retry
 from pydantic import ValidationError
 
@@ -235,25 +235,6 @@ def stage_lost(request: Any, exc: BaseException, traceback: Any) -> None:
     fail_unfinished(stage.value if stage else "unknown", [args[0]], exc)
 
 
-def hand_on(
-    task_name: str,
-    msg: Message,
-    countdown: float | None = None,
-    headers: Mapping[str, Any] | None = None,
-    via: Celery | None = None,
-) -> None:
-    """Publish the next stage's task: the one way stages hand on (and put a message back).
-    `via`: another app's broker than this process's (a reconciler of another Redis)."""
-    (via or app).send_task(
-        task_name,
-        args=[msg.model_dump(mode="json")],
-        queue=TASK_QUEUE[task_name].value,
-        countdown=countdown,
-        headers=dict(headers) if headers else None,
-        link_error=stage_lost.s(),
-    )
-
-
 __all__ = [
     "MAX_DELIVERIES",
     "StageTask",
@@ -261,7 +242,6 @@ __all__ = [
     "admit",
     "app",
     "fail_unfinished",
-    "hand_on",
     "newsflow_held",
     "outage_wait",
     "run_stage",

@@ -177,14 +177,14 @@ def test_a_batch_that_cannot_reach_elasticsearch_waits_it_out(runtime, redis, mo
     each message goes back with the outage headers, and is indexed once the node answers."""
     from helpers import queued_messages
     from newsflow_index.indexing import index_batch
-    from newsflow_shared import worker
+    from newsflow_shared import publish
     from newsflow_shared.outage import OUTAGE_SINCE, OUTAGE_WAITS
     from newsflow_shared.stages import TASK_INDEX
 
     job, items = _job(runtime, 2)
     payloads = _stored_requests(runtime, job, items)
     queue = f"index-outage-{job}"
-    monkeypatch.setitem(worker.TASK_QUEUE, TASK_INDEX, type("Q", (), {"value": queue}))
+    monkeypatch.setitem(publish.TASK_QUEUE, TASK_INDEX, type("Q", (), {"value": queue}))
     with monkeypatch.context() as m:
         _without_elasticsearch(runtime, m)
         index_batch(payloads, [{}, {}])

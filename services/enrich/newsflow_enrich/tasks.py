@@ -9,10 +9,11 @@ from newsflow_enrich.loader import load_enricher
 from newsflow_shared.celery_app import app  # `celery -A <this module>` finds the app here
 from newsflow_shared.logs import get_logger
 from newsflow_shared.messages import EnrichRequest, IndexRequest
+from newsflow_shared.publish import hand_on
 from newsflow_shared.runtime import get_runtime
 from newsflow_shared.settings import get_settings
 from newsflow_shared.stages import TASK_ENRICH, TASK_INDEX
-from newsflow_shared.worker import hand_on, stage_task
+from newsflow_shared.worker import stage_task
 
 _limit = get_settings().enrich_time_limit
 log = get_logger(__name__)

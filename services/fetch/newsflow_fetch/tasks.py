@@ -14,10 +14,11 @@ from newsflow_fetch.settings import FetchSettings
 from newsflow_shared.celery_app import app  # `celery -A <this module>` finds the app here
 from newsflow_shared.ids import doc_id_for_url
 from newsflow_shared.messages import FeedRequest, FetchRequest, ParseRequest, SourceKind
+from newsflow_shared.publish import hand_on
 from newsflow_shared.runtime import get_runtime
 from newsflow_shared.settings import get_settings
 from newsflow_shared.stages import TASK_FETCH_FEED, TASK_FETCH_PAGE, TASK_PARSE
-from newsflow_shared.worker import hand_on, stage_task
+from newsflow_shared.worker import stage_task
 
 _limit = get_settings().fetch_time_limit
 fs = FetchSettings()

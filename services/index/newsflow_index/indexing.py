@@ -20,10 +20,11 @@ from newsflow_shared.errors import OutageError, PermanentError, TransientError, 
 from newsflow_shared.logs import get_logger
 from newsflow_shared.messages import Enrichment, IndexRequest, ParsedArticle
 from newsflow_shared.outage import OutageCeilingExceeded
+from newsflow_shared.publish import hand_on
 from newsflow_shared.runtime import get_runtime
 from newsflow_shared.settings import get_settings
 from newsflow_shared.stages import TASK_INDEX
-from newsflow_shared.worker import admit, hand_on, outage_wait
+from newsflow_shared.worker import admit, outage_wait
 
 log = get_logger(__name__)
 _s = get_settings()

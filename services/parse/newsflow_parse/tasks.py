@@ -5,10 +5,11 @@ from __future__ import annotations
 from newsflow_parse import core
 from newsflow_shared.celery_app import app  # `celery -A <this module>` finds the app here
 from newsflow_shared.messages import EnrichRequest, ParseRequest, SourceHints, SourceKind
+from newsflow_shared.publish import hand_on
 from newsflow_shared.runtime import get_runtime
 from newsflow_shared.settings import get_settings
 from newsflow_shared.stages import TASK_ENRICH, TASK_PARSE
-from newsflow_shared.worker import hand_on, stage_task
+from newsflow_shared.worker import stage_task
 
 _limit = get_settings().parse_time_limit
 
