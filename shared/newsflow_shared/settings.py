@@ -72,6 +72,18 @@ class Settings(BaseSettings):
     # How long the reconciler waits for workers to say what they hold.
     reconcile_reply_timeout: float = Field(2.0, gt=0)
 
+    @property
+    def max_deliveries(self) -> int:
+        """Deliveries of one message beyond this make it a poison message (e.g. a page that
+        kills its worker every time: acks_late + reject_on_worker_lost would requeue it
+        forever). Deliveries that only waited out an outage do not count (`Ledger.start`)."""
+        return self.max_retries + 3
+
+    def time_limit(self, stage: str) -> int:
+        """The soft time limit of `stage` (fetch, parse, enrich, index), in seconds."""
+        limit: int = getattr(self, f"{stage}_time_limit")
+        return limit
+
     @field_validator("stage_limits", mode="before")
     @classmethod
     def _merge_stage_limits(cls, value: Any) -> dict[str, int]:

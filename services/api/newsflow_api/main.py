@@ -20,7 +20,7 @@ from newsflow_api.lemmatiser import Lemmatiser
 from newsflow_api.metrics import Metrics, MetricsMiddleware
 from newsflow_api.routes import actors, articles, events, explore, health, ingest, search, timeline
 from newsflow_api.server import TargetLimit
-from newsflow_api.settings import ApiSettings
+from newsflow_api.settings import ApiSettings, get_api_settings
 from newsflow_shared.logs import configure_logging, get_logger
 from newsflow_shared.runtime import Runtime, get_runtime
 from newsflow_shared.settings import Settings, get_settings
@@ -40,7 +40,7 @@ def create_app(
 ) -> FastAPI:
     """Build the app; settings are read from the environment unless injected."""
     s = settings or get_settings()
-    api = api_settings or ApiSettings()
+    api = api_settings or get_api_settings()
     configure_logging(s.log_level, s.log_json)
 
     @asynccontextmanager

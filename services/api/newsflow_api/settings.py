@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Literal
 
 from pydantic import Field, SecretStr
@@ -39,3 +40,9 @@ class ApiSettings(BaseSettings):
     ingest_max_url_bytes: int = Field(8192, ge=256)
     # Cached query lemmatisations (a lone word costs four spaCy calls, ~5 ms).
     lemma_cache_size: int = Field(20_000, ge=0)
+
+
+@cache
+def get_api_settings() -> ApiSettings:
+    """This process's `ApiSettings`, read once from the environment."""
+    return ApiSettings()

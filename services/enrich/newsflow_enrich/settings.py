@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,3 +22,9 @@ class EnrichSettings(BaseSettings):
     # The learned sentence layer (newsflow_enrich.classify) on top of the rules; off gives
     # the rules alone, e.g. to measure what the classifier adds.
     classifier: bool = True
+
+
+@cache
+def get_enrich_settings() -> EnrichSettings:
+    """This process's `EnrichSettings`, read once from the environment."""
+    return EnrichSettings()

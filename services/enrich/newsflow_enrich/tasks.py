@@ -15,7 +15,6 @@ from newsflow_shared.settings import get_settings
 from newsflow_shared.stages import TASK_ENRICH, TASK_INDEX
 from newsflow_shared.worker import stage_task
 
-_limit = get_settings().enrich_time_limit
 log = get_logger(__name__)
 
 
@@ -43,6 +42,6 @@ def enrich(msg: EnrichRequest) -> None:
     hand_on(TASK_INDEX, IndexRequest(job_id=msg.job_id, item_id=msg.item_id, doc_id=msg.doc_id))
 
 
-enrich_task = stage_task(TASK_ENRICH, "enrich", EnrichRequest, enrich, _limit)
+enrich_task = stage_task(TASK_ENRICH, "enrich", EnrichRequest, enrich, get_settings())
 
 __all__ = ["app", "enrich_task"]

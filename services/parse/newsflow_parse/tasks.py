@@ -11,8 +11,6 @@ from newsflow_shared.settings import get_settings
 from newsflow_shared.stages import TASK_ENRICH, TASK_PARSE
 from newsflow_shared.worker import stage_task
 
-_limit = get_settings().parse_time_limit
-
 
 def parse(msg: ParseRequest) -> None:
     """Parse the stored page of `msg.doc_id` and hand the article to enrichment."""
@@ -35,6 +33,6 @@ def parse(msg: ParseRequest) -> None:
     hand_on(TASK_ENRICH, EnrichRequest(job_id=msg.job_id, item_id=msg.item_id, doc_id=msg.doc_id))
 
 
-parse_task = stage_task(TASK_PARSE, "parse", ParseRequest, parse, _limit)
+parse_task = stage_task(TASK_PARSE, "parse", ParseRequest, parse, get_settings())
 
 __all__ = ["app", "parse_task"]
