@@ -23,7 +23,7 @@ from newsflow_shared.outage import OutageCeilingExceeded
 from newsflow_shared.publish import hand_on
 from newsflow_shared.runtime import Runtime
 from newsflow_shared.stages import TASK_INDEX
-from newsflow_shared.worker import admit, outage_wait
+from newsflow_shared.worker import admit, fail_unfinished, outage_wait
 
 log = get_logger(__name__)
 
@@ -120,6 +120,20 @@ def index_batch(
                 _wait_out(rt, p, OutageError("es_unavailable", outcome.unavailable[doc_id]))
             else:
                 _reject(rt, p, "mapping_error", outcome.rejected.get(doc_id, "rejected"))
+
+
+def run_batch(rt: Runtime, payloads: list[Any], headers: list[Mapping[str, Any]]) -> None:
+    """`index_batch`, and when it raises, the batch's end: its messages are acked whatever
+    happens (acks_late acks failures too), so every item not yet ended waits out an outage,
+    or is recorded `failed`; then the error goes on (Celery logs it)."""
+    try:
+        index_batch(rt, payloads, headers)
+    except Exception as exc:
+        if is_outage(exc):
+            wait_out_unfinished(rt, payloads, headers, exc)
+        else:
+            fail_unfinished(rt, "index", payloads, exc)
+        raise
 
 
 def wait_out_unfinished(
