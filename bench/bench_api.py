@@ -8,7 +8,10 @@ Articles are corpus pages (../shared/corpus: fundus-en and wcxb ground truth) wi
 dates, sites, actors and events, written by the real index stage (`newsflow_index.bulk.
 write_batch`) into a separate prefixed index set. The direct side sends the bodies built by
 the API's own builders (`newsflow_api.query`), including the point-in-time open the API does
-per first page, so the ratio is the API's own overhead.
+per first page, so the ratio is the API's own overhead. Each article records the spaCy model
+that lemmatised it (`NEWSFLOW_ENRICH_MODEL`'s, in its `enricher` name), which the API checks
+at start-up: an index built before the model was recorded (`enricher: "bench"`) is refused,
+so build it again rather than `--reuse` it.
 """
 
 from __future__ import annotations
