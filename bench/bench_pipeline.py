@@ -89,8 +89,9 @@ def _enrich_one(article: Any) -> Any:
     global _enricher
     if _enricher is None:
         from newsflow_enrich.core import Enricher
+        from newsflow_enrich.settings import get_enrich_settings
 
-        _enricher = Enricher.load()
+        _enricher = Enricher.load(get_enrich_settings().model)
     t = time.process_time()
     out = _enricher.enrich(article.title, article.text, article.published, article.doc_id)
     return out, time.process_time() - t

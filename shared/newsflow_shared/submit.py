@@ -26,9 +26,9 @@ from newsflow_shared.messages import (
     SourceHints,
     SourceKind,
 )
+from newsflow_shared.publish import hand_on
 from newsflow_shared.runtime import Runtime
 from newsflow_shared.stages import TASK_ENRICH, TASK_FETCH_FEED, TASK_FETCH_PAGE, TASK_PARSE
-from newsflow_shared.worker import hand_on
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 TEXT_SUFFIXES = {".txt"}

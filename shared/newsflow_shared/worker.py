@@ -1,4 +1,4 @@
-"""What every stage's Celery shell shares: the base task, the stage wrapper, hand-off.
+"""What every stage's Celery shell shares: the base task, the stage wrapper, the failure paths.
 
 The base task retries `TransientError` with exponential backoff and jitter (Celery's own
 autoretry), records `PermanentError` once as `rejected`, and records anything that
@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from contextlib import suppress
 from typing import Any, NoReturn, TypeVar
 
-from celery import Celery, Task
+from celery import Task
 from celery.exceptions import Reject, Retry
 from pydantic import ValidationError
 
@@ -31,18 +31,12 @@ from newsflow_shared.held import newsflow_held  # registers the control command
 from newsflow_shared.logs import get_logger
 from newsflow_shared.messages import Message
 from newsflow_shared.outage import OutageWait, clear_headers, next_wait
-from newsflow_shared.runtime import get_runtime
-from newsflow_shared.settings import HARD_LIMIT_MARGIN, get_settings
+from newsflow_shared.runtime import Runtime, get_runtime
+from newsflow_shared.settings import HARD_LIMIT_MARGIN, Settings
 from newsflow_shared.stages import TASK_QUEUE, TASK_STAGE_LOST
 
 log = get_logger(__name__)
 M = TypeVar("M", bound=Message)
-_settings = get_settings()
-
-# Deliveries of one message beyond this are treated as a poison message (e.g. a page that
-# kills its worker every time: acks_late + reject_on_worker_lost would requeue it forever).
-# Deliveries that only waited out an outage do not count (`Ledger.start`).
-MAX_DELIVERIES = _settings.max_retries + 3
 
 
 def _ids(payload: Any) -> tuple[str | None, str | None]:
@@ -53,16 +47,14 @@ def _ids(payload: Any) -> tuple[str | None, str | None]:
 
 
 class StageTask(Task):
-    """Base class of every stage task."""
+    """Base class of every stage task (`stage_task` sets its retry budget from the settings)."""
 
     stage = "unknown"
     # Outages (Redis: the ledger, publishing the next stage's message; Elasticsearch) are
     # retried too, but by `retry` below as waits that spend none of the item's retries.
     autoretry_for = (TransientError, *OUTAGE_ERRORS)
     retry_backoff = True
-    retry_backoff_max = _settings.retry_backoff_max
     retry_jitter = True
-    max_retries = _settings.max_retries
     acks_late = True
 
     def retry(self, *args: Any, **kwargs: Any) -> Any:
@@ -94,7 +86,7 @@ class StageTask(Task):
         """
         req = self.request
         ids = _ids(req.args[0] if req.args else None)
-        wait = outage_wait(self.stage, ids, req.headers, exc)
+        wait = outage_wait(get_runtime(), self.stage, ids, req.headers, exc)
         sig = self.signature_from_request(
             req, countdown=wait.delay, headers={**(req.headers or {}), **wait.headers()}
         )
@@ -112,31 +104,33 @@ class StageTask(Task):
     def on_failure(
         self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
     ) -> None:
-        fail_unfinished(self.stage, [args[0] if args else None], exc)
+        fail_unfinished(get_runtime(), self.stage, [args[0] if args else None], exc)
 
 
 def outage_wait(
+    rt: Runtime,
     stage: str,
     ids: tuple[str | None, str | None],
     headers: Mapping[str, Any] | None,
     exc: BaseException,
 ) -> OutageWait:
     """Plan the next wait of a message (of item `ids` = (job, item), with `headers`) that
-    met an outage at `stage`, and note it in the item's ledger record, so that admit does
-    not count the delivery as an attempt. Raises OutageCeilingExceeded past the ceiling."""
+    met an outage at `stage`, and note it in the item's ledger record (`rt`'s), so that admit
+    does not count the delivery as an attempt. Raises OutageCeilingExceeded past the ceiling
+    (`rt.settings`)."""
     job, item = ids
     error = f"{type(exc).__name__}: {exc}"
     wait = next_wait(
         headers,
         time.time(),
-        ceiling=_settings.outage_ceiling,
-        backoff_max=_settings.outage_backoff_max,
+        ceiling=rt.settings.outage_ceiling,
+        backoff_max=rt.settings.outage_backoff_max,
         why=error,
     )
     if job and item:
         # if Redis is what is down, admit could not count this delivery either
         with suppress(*BROKER_ERRORS):
-            get_runtime().ledger.outage(job, item, stage, error)
+            rt.ledger.outage(job, item, stage, error)
     log.warning(
         "outage_wait",
         stage=stage,
@@ -150,13 +144,14 @@ def outage_wait(
     return wait
 
 
-def admit(stage: str, model: type[M], payload: Any) -> tuple[M, int] | None:
-    """Validate a message and record its attempt at `stage`.
+def admit(rt: Runtime, stage: str, model: type[M], payload: Any) -> tuple[M, int] | None:
+    """Validate a message and record its attempt at `stage` in `rt`'s ledger.
 
     Returns the message and its attempt number, or None when it was recorded instead:
-    `rejected` (invalid message) or `failed` (delivered too often: a poison message).
+    `rejected` (invalid message) or `failed` (delivered more than `max_deliveries` times:
+    a poison message).
     """
-    ledger = get_runtime().ledger
+    ledger = rt.ledger
     job, item = _ids(payload)
     try:
         msg = model.model_validate(payload)
@@ -166,17 +161,17 @@ def admit(stage: str, model: type[M], payload: Any) -> tuple[M, int] | None:
             ledger.reject(job, item, stage, "invalid_message", str(exc))
         return None
     attempt = ledger.start(msg.job_id, msg.item_id, stage)
-    if attempt > MAX_DELIVERIES:
+    if attempt > rt.settings.max_deliveries:
         ledger.fail(msg.job_id, msg.item_id, stage, f"gave up after {attempt - 1} deliveries")
         return None
     return msg, attempt
 
 
-def fail_unfinished(stage: str, payloads: list[Any], exc: BaseException) -> int:
+def fail_unfinished(rt: Runtime, stage: str, payloads: list[Any], exc: BaseException) -> int:
     """A task or batch failed (retries exhausted, a bug, a time limit): record `failed` for
     each of its items that has not ended yet, so none is left in flight forever; items that
     ended keep their state. The one failure path of every stage. Returns how many."""
-    ledger = get_runtime().ledger
+    ledger = rt.ledger
     error = f"{type(exc).__name__}: {exc}"
     failed = 0
     for payload in payloads:
@@ -187,9 +182,11 @@ def fail_unfinished(stage: str, payloads: list[Any], exc: BaseException) -> int:
     return failed
 
 
-def run_stage(stage: str, model: type[M], payload: Any, work: Callable[[M], None]) -> None:
+def run_stage(
+    rt: Runtime, stage: str, model: type[M], payload: Any, work: Callable[[M], None]
+) -> None:
     """Admit `payload`, run `work` on it; record permanent errors as `rejected`."""
-    admitted = admit(stage, model, payload)
+    admitted = admit(rt, stage, model, payload)
     if admitted is None:
         return
     msg = admitted[0]
@@ -197,20 +194,21 @@ def run_stage(stage: str, model: type[M], payload: Any, work: Callable[[M], None
         work(msg)
     except PermanentError as exc:
         log.info("rejected", stage=stage, job_id=msg.job_id, item_id=msg.item_id, reason=exc.reason)
-        get_runtime().ledger.reject(msg.job_id, msg.item_id, stage, exc.reason, exc.message)
+        rt.ledger.reject(msg.job_id, msg.item_id, stage, exc.reason, exc.message)
 
 
 def stage_task(
-    name: str, stage: str, model: type[M], work: Callable[[M], None], time_limit: int
+    name: str, stage: str, model: type[M], work: Callable[[M], None], settings: Settings
 ) -> Any:
     """Register the Celery task `name` that runs `work` on a validated `model` message.
 
-    Soft limit `time_limit` (raises inside the task: recorded as failed), hard limit
-    `time_limit + HARD_LIMIT_MARGIN` (kills a task that ignored the soft one).
+    From `settings`: the retry budget, the soft limit (`<stage>_time_limit`: raises inside
+    the task, recorded as failed) and the hard limit, `HARD_LIMIT_MARGIN` later (kills a
+    task that ignored the soft one).
     """
 
     def run(self: StageTask, payload: dict[str, Any]) -> None:
-        run_stage(stage, model, payload, work)
+        run_stage(get_runtime(), stage, model, payload, work)
 
     run.__name__ = run.__qualname__ = name.replace(".", "_")
     return app.task(
@@ -218,8 +216,10 @@ def stage_task(
         base=StageTask,
         bind=True,
         stage=stage,
-        soft_time_limit=time_limit,
-        time_limit=time_limit + HARD_LIMIT_MARGIN,
+        max_retries=settings.max_retries,
+        retry_backoff_max=settings.retry_backoff_max,
+        soft_time_limit=settings.time_limit(stage),
+        time_limit=settings.time_limit(stage) + HARD_LIMIT_MARGIN,
     )(run)
 
 
@@ -232,36 +232,15 @@ def stage_lost(request: Any, exc: BaseException, traceback: Any) -> None:
     `StageTask.on_failure`; both go through `fail_unfinished`, so the item is recorded once."""
     stage = TASK_QUEUE.get(getattr(request, "task", None) or "")
     args = getattr(request, "args", None) or [None]
-    fail_unfinished(stage.value if stage else "unknown", [args[0]], exc)
-
-
-def hand_on(
-    task_name: str,
-    msg: Message,
-    countdown: float | None = None,
-    headers: Mapping[str, Any] | None = None,
-    via: Celery | None = None,
-) -> None:
-    """Publish the next stage's task: the one way stages hand on (and put a message back).
-    `via`: another app's broker than this process's (a reconciler of another Redis)."""
-    (via or app).send_task(
-        task_name,
-        args=[msg.model_dump(mode="json")],
-        queue=TASK_QUEUE[task_name].value,
-        countdown=countdown,
-        headers=dict(headers) if headers else None,
-        link_error=stage_lost.s(),
-    )
+    fail_unfinished(get_runtime(), stage.value if stage else "unknown", [args[0]], exc)
 
 
 __all__ = [
-    "MAX_DELIVERIES",
     "StageTask",
     "TransientError",
     "admit",
     "app",
     "fail_unfinished",
-    "hand_on",
     "newsflow_held",
     "outage_wait",
     "run_stage",

@@ -16,7 +16,8 @@ from helpers import queued_messages
 from newsflow_shared.errors import BROKER_ERRORS, OutageError, TransientError
 from newsflow_shared.messages import ParseRequest, SourceKind
 from newsflow_shared.outage import OUTAGE_SINCE, OUTAGE_WAITS, OutageCeilingExceeded
-from newsflow_shared.worker import MAX_DELIVERIES, StageTask, admit
+from newsflow_shared.runtime import Runtime
+from newsflow_shared.worker import StageTask, admit
 
 pytestmark = pytest.mark.integration
 
@@ -160,15 +161,18 @@ def test_an_ordinary_retry_spends_one_and_ends_the_outage_clock(
 
 
 def test_poison_guard_counts_deliveries_not_outage_waits(runtime: Any) -> None:
+    """The guard is the injected settings' (1 retry: 4 deliveries; 5 retries by default)."""
+    rt = Runtime(runtime.settings.model_copy(update={"max_retries": 1}))
+    assert rt.settings.max_deliveries == 4
     job, item = _item(runtime)
     payload = ParseRequest(
         job_id=job, item_id=item, doc_id="d", source_kind=SourceKind.URL
     ).model_dump(mode="json")
-    for _ in range(3 * MAX_DELIVERIES):  # a long outage: delivered, waits, delivered again
-        assert admit("parse", ParseRequest, payload) is not None
+    for _ in range(3 * 4):  # a long outage: delivered, waits, delivered again
+        assert admit(rt, "parse", ParseRequest, payload) is not None
         runtime.ledger.outage(job, item, "parse", "OutageError: es_unreachable")
     assert runtime.ledger.item(job, item)["state"] == "parse"
-    for _ in range(MAX_DELIVERIES):  # deliveries that never finish: a poison message
-        assert admit("parse", ParseRequest, payload) is not None
-    assert admit("parse", ParseRequest, payload) is None
+    for _ in range(4):  # deliveries that never finish: a poison message
+        assert admit(rt, "parse", ParseRequest, payload) is not None
+    assert admit(rt, "parse", ParseRequest, payload) is None
     assert runtime.ledger.item(job, item)["state"] == "failed"

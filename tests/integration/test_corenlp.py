@@ -13,6 +13,7 @@ from newsflow_enrich.core import Enricher
 from newsflow_enrich.ner import CoreNLPNer, NerSpan
 from newsflow_shared.errors import TransientError
 from newsflow_shared.messages import ActorType
+from newsflow_shared.settings import ModelSettings
 
 pytestmark = pytest.mark.integration
 
@@ -51,7 +52,7 @@ def test_offsets_survive_non_ascii_and_astral_characters(corenlp: CoreNLPNer) ->
 
 
 def test_enricher_with_corenlp_finds_the_clubs(corenlp: CoreNLPNer) -> None:
-    enricher = Enricher.load(ner=corenlp)
+    enricher = Enricher.load(ModelSettings().model, ner=corenlp)
     result = enricher.enrich(
         "Leeds United beat Arsenal",
         "Leeds United beat Arsenal 2-1 on Saturday. Manager Daniel Farke praised the fans.",

@@ -70,14 +70,16 @@ def _job(runtime, n: int) -> tuple[str, list[str]]:  # type: ignore[no-untyped-d
 
 
 def test_batch_indexes_articles_and_events_and_removes_stale_events(runtime) -> None:  # type: ignore[no-untyped-def]
-    from newsflow_index.tasks import index_batch
+    from newsflow_index.indexing import index_batch
 
     es, prefix = runtime.es, runtime.settings.index_prefix
     doc_id = "t" + uuid.uuid4().hex
     runtime.store.put_parsed(_article(doc_id))
     runtime.store.put_enrichment(doc_id, _enrichment(3))
     job, items = _job(runtime, 1)
-    index_batch([{"schema_version": 1, "job_id": job, "item_id": items[0], "doc_id": doc_id}])
+    index_batch(
+        runtime, [{"schema_version": 1, "job_id": job, "item_id": items[0], "doc_id": doc_id}]
+    )
     assert runtime.ledger.item(job, items[0])["state"] == "indexed"
     ev_index = names("events", prefix).read
     es.indices.refresh(index=ev_index)
@@ -89,16 +91,19 @@ def test_batch_indexes_articles_and_events_and_removes_stale_events(runtime) -> 
     # re-enrichment yields fewer (and different) events: the old event documents go away
     runtime.store.put_enrichment(doc_id, _enrichment(1))
     job2, items2 = _job(runtime, 1)
-    index_batch([{"schema_version": 1, "job_id": job2, "item_id": items2[0], "doc_id": doc_id}])
+    index_batch(
+        runtime, [{"schema_version": 1, "job_id": job2, "item_id": items2[0], "doc_id": doc_id}]
+    )
     es.indices.refresh(index=ev_index)
     assert es.count(index=ev_index, query={"term": {"article_id": doc_id}})["count"] == 1
 
 
 def test_batch_records_every_message_it_cannot_index(runtime) -> None:  # type: ignore[no-untyped-def]
-    from newsflow_index.tasks import index_batch
+    from newsflow_index.indexing import index_batch
 
     job, items = _job(runtime, 3)
     index_batch(
+        runtime,
         [
             {"schema_version": 1, "job_id": job, "item_id": items[0], "doc_id": "t-never-stored"},
             {"schema_version": 1, "job_id": job, "item_id": items[1], "doc_id": 42},  # malformed
@@ -108,7 +113,7 @@ def test_batch_records_every_message_it_cannot_index(runtime) -> None:  # type: 
                 "item_id": items[2],
                 "doc_id": "x",
             },  # unknown version
-        ]
+        ],
     )
     recs = {r["item_id"]: r for r in runtime.ledger.items(job)}
     assert recs[items[0]]["state"] == "rejected" and recs[items[0]]["reason"] == "content_missing"
@@ -127,27 +132,23 @@ def _stored_requests(runtime, job: str, items: list[str]) -> list[dict]:  # type
     return out
 
 
-def _without_elasticsearch(runtime, m) -> None:  # type: ignore[no-untyped-def]
-    """Point the runtime's clients at a closed port: Elasticsearch down, not a mock of it."""
-    from elasticsearch import Elasticsearch
+def _without_elasticsearch(runtime, **settings):  # type: ignore[no-untyped-def]
+    """A runtime of its own whose Elasticsearch is a closed port: down, not a mock of it
+    (Redis, the ledger and the names as `runtime`'s)."""
+    from newsflow_shared.runtime import Runtime
 
-    from newsflow_shared.store import ContentStore
-
-    dead = Elasticsearch("http://127.0.0.1:9", max_retries=0)
-    m.setitem(runtime.__dict__, "es", dead)
-    m.setitem(runtime.__dict__, "store", ContentStore(dead, runtime.settings.index_prefix))
+    return Runtime(runtime.settings.model_copy(update={"es_url": "http://127.0.0.1:9", **settings}))
 
 
-def test_a_batch_that_crashes_leaves_no_item_in_flight(runtime, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_batch_that_crashes_leaves_no_item_in_flight(runtime) -> None:  # type: ignore[no-untyped-def]
     """A bug or a soft time limit inside the batch: its messages are acked anyway, so every
     item not yet ended is recorded `failed`; items that ended before the crash keep their
     state."""
-    from celery_batches import SimpleRequest
+    from newsflow_index.indexing import run_batch
+    from newsflow_shared.runtime import Runtime
 
-    import newsflow_index.tasks as tasks
-    from newsflow_shared.runtime import get_runtime
-
-    ledger = get_runtime().ledger
+    rt = Runtime(runtime.settings)  # a runtime of its own, whose ledger gets a bug
+    ledger = rt.ledger
     real_indexed = ledger.indexed
     calls = []
 
@@ -157,15 +158,11 @@ def test_a_batch_that_crashes_leaves_no_item_in_flight(runtime, monkeypatch) -> 
             raise RuntimeError("bug after the first item")
         real_indexed(*args, **kwargs)
 
-    monkeypatch.setattr(ledger, "indexed", indexed_then_crash)  # a fault in our code
+    ledger.indexed = indexed_then_crash  # type: ignore[method-assign]  # a fault in our code
     job, items = _job(runtime, 3)
     msgs = _stored_requests(runtime, job, items)
-    requests = [
-        SimpleRequest(f"r{i}", tasks.TASK_INDEX, (m,), {}, {}, "h", False, None, None, {})
-        for i, m in enumerate(msgs)
-    ]
     with pytest.raises(RuntimeError):
-        tasks.index_task.run(requests)
+        run_batch(rt, msgs, [{}] * len(msgs))
     states = [runtime.ledger.item(job, it)["state"] for it in items]
     assert states == ["indexed", "failed", "failed"]
     assert "bug after the first item" in runtime.ledger.item(job, items[1])["error"]
@@ -177,17 +174,15 @@ def test_a_batch_that_cannot_reach_elasticsearch_waits_it_out(runtime, redis, mo
     each message goes back with the outage headers, and is indexed once the node answers."""
     from helpers import queued_messages
     from newsflow_index.indexing import index_batch
-    from newsflow_shared import worker
+    from newsflow_shared import publish
     from newsflow_shared.outage import OUTAGE_SINCE, OUTAGE_WAITS
     from newsflow_shared.stages import TASK_INDEX
 
     job, items = _job(runtime, 2)
     payloads = _stored_requests(runtime, job, items)
     queue = f"index-outage-{job}"
-    monkeypatch.setitem(worker.TASK_QUEUE, TASK_INDEX, type("Q", (), {"value": queue}))
-    with monkeypatch.context() as m:
-        _without_elasticsearch(runtime, m)
-        index_batch(payloads, [{}, {}])
+    monkeypatch.setitem(publish.TASK_QUEUE, TASK_INDEX, type("Q", (), {"value": queue}))
+    index_batch(_without_elasticsearch(runtime), payloads, [{}, {}])
     put_back = queued_messages(redis, queue)
     redis.delete(queue)
     assert len(put_back) == 2
@@ -198,21 +193,34 @@ def test_a_batch_that_cannot_reach_elasticsearch_waits_it_out(runtime, redis, mo
         assert rec["state"] == "index" and rec["outages:index"] == "1"
 
     # the node is back: the messages put back are indexed (two deliveries, one a wait)
-    index_batch([m["body"][0][0] for m in put_back], [m["headers"] for m in put_back])
+    index_batch(runtime, [m["body"][0][0] for m in put_back], [m["headers"] for m in put_back])
     for it in items:
         rec = runtime.ledger.item(job, it)
         assert rec["state"] == "indexed" and rec["attempts:index"] == "2"
     assert runtime.ledger.summary(job)["done"]
 
 
-def test_a_batch_past_the_outage_ceiling_fails(runtime, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_batch_past_the_outage_ceiling_fails(runtime, redis, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The ceiling is the injected settings' (60 s here, 1800 s by default): an item down
+    for longer fails, one down for less waits on."""
+    from helpers import queued_messages
     from newsflow_index.indexing import index_batch
+    from newsflow_shared import publish
     from newsflow_shared.outage import OUTAGE_SINCE
+    from newsflow_shared.stages import TASK_INDEX
 
-    job, items = _job(runtime, 1)
-    payload = {"schema_version": 1, "job_id": job, "item_id": items[0], "doc_id": "t-x"}
-    _without_elasticsearch(runtime, monkeypatch)
-    since = time.time() - runtime.settings.outage_ceiling - 1
-    index_batch([payload], [{OUTAGE_SINCE: since}])
-    rec = runtime.ledger.item(job, items[0])
-    assert rec["state"] == "failed" and "outage_ceiling" in rec["error"]
+    job, items = _job(runtime, 2)
+    payloads = [
+        {"schema_version": 1, "job_id": job, "item_id": item, "doc_id": f"t-x{item}"}
+        for item in items
+    ]
+    queue = f"index-ceiling-{job}"
+    monkeypatch.setitem(publish.TASK_QUEUE, TASK_INDEX, type("Q", (), {"value": queue}))
+    heads = [{OUTAGE_SINCE: time.time() - 61}, {OUTAGE_SINCE: time.time() - 59}]
+    index_batch(_without_elasticsearch(runtime, outage_ceiling=60), payloads, heads)
+    put_back = queued_messages(redis, queue)
+    redis.delete(queue)
+    past, within = (runtime.ledger.item(job, it) for it in items)
+    assert past["state"] == "failed" and "outage_ceiling" in past["error"]
+    assert within["state"] == "index" and within["outages:index"] == "1"
+    assert [m["body"][0][0]["item_id"] for m in put_back] == [items[1]]

@@ -18,10 +18,11 @@ import pytest
 from billiard.exceptions import TimeLimitExceeded
 from celery.app.task import Context
 
-from newsflow_shared import worker
+from newsflow_shared import publish
 from newsflow_shared.messages import ParseRequest, SourceKind
+from newsflow_shared.publish import hand_on
 from newsflow_shared.stages import TASK_PARSE
-from newsflow_shared.worker import app, hand_on
+from newsflow_shared.worker import app
 
 pytestmark = pytest.mark.integration
 
@@ -49,7 +50,7 @@ def test_hard_time_limit_kill_is_recorded_failed(runtime, redis, monkeypatch) ->
     # take the messages), then the registry is back as the worker sees it
     queue = f"lost-test-{job}"
     with monkeypatch.context() as m:
-        m.setitem(worker.TASK_QUEUE, TASK_PARSE, SimpleNamespace(value=queue))
+        m.setitem(publish.TASK_QUEUE, TASK_PARSE, SimpleNamespace(value=queue))
         for item in ("i1", "i2"):
             hand_on(
                 TASK_PARSE,

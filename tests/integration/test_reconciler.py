@@ -56,8 +56,8 @@ def _ids(redis: Any, queue: str) -> list[tuple[str, str]]:
 
 def test_stuck_items_are_redispatched_from_the_content_store_then_failed(private: Any) -> None:
     from newsflow_shared.messages import IndexRequest
+    from newsflow_shared.publish import hand_on
     from newsflow_shared.stages import TASK_INDEX
-    from newsflow_shared.worker import hand_on
 
     rt, app, rec, _ = private
     job = uuid.uuid4().hex[:12]
@@ -114,8 +114,8 @@ def test_a_dead_workers_unacked_message_is_restored_a_live_ones_is_not(
     private: Any, tmp_path: Path
 ) -> None:
     from newsflow_shared.messages import ParseRequest, SourceKind
+    from newsflow_shared.publish import hand_on
     from newsflow_shared.stages import TASK_PARSE
-    from newsflow_shared.worker import hand_on
 
     rt, app, rec, broker = private
     name = f"parse-rc-{uuid.uuid4().hex[:6]}"

@@ -18,12 +18,15 @@ from newsflow_api import errors
 from newsflow_api.deps import ApiState, make_es_client, no_unknown_parameters
 from newsflow_api.lemmatiser import Lemmatiser
 from newsflow_api.metrics import Metrics, MetricsMiddleware
+from newsflow_api.model_check import check_model
 from newsflow_api.routes import actors, articles, events, explore, health, ingest, search, timeline
 from newsflow_api.server import TargetLimit
-from newsflow_api.settings import ApiSettings
+from newsflow_api.settings import ApiSettings, get_api_settings
+from newsflow_shared.indices import names
+from newsflow_shared.lemmas import model_id
 from newsflow_shared.logs import configure_logging, get_logger
 from newsflow_shared.runtime import Runtime, get_runtime
-from newsflow_shared.settings import Settings, get_settings
+from newsflow_shared.settings import ModelSettings, Settings, get_model_settings, get_settings
 
 log = get_logger(__name__)
 
@@ -36,17 +39,26 @@ Errors are JSON bodies naming the parameter at fault.
 
 
 def create_app(
-    settings: Settings | None = None, api_settings: ApiSettings | None = None
+    settings: Settings | None = None,
+    api_settings: ApiSettings | None = None,
+    model_settings: ModelSettings | None = None,
 ) -> FastAPI:
-    """Build the app; settings are read from the environment unless injected."""
+    """Build the app; settings are read from the environment unless injected. Its start-up
+    fails (ModelMismatch) when the index was enriched with another model than its own."""
     s = settings or get_settings()
-    api = api_settings or ApiSettings()
+    api = api_settings or get_api_settings()
+    model = (model_settings or get_model_settings()).model
     configure_logging(s.log_level, s.log_json)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        lemmatise = await run_in_threadpool(Lemmatiser.load, api.spacy_model, api.lemma_cache_size)
+        lemmatise = await run_in_threadpool(Lemmatiser.load, model, api.lemma_cache_size)
         es = make_es_client(s, api)
+        try:
+            await check_model(es, names("articles", s.index_prefix).read, model_id(lemmatise.nlp))
+        except BaseException:
+            await es.close()
+            raise
         redis = AsyncRedis.from_url(
             s.redis_url, socket_connect_timeout=api.probe_timeout, socket_timeout=api.probe_timeout
         )
@@ -59,7 +71,7 @@ def create_app(
             settings=s, api=api, es=es, redis=redis, lemmatise=lemmatise, runtime=runtime
         )
         app.state.api = state
-        log.info("api_started", es_url=s.es_url, index_prefix=s.index_prefix, model=api.spacy_model)
+        log.info("api_started", es_url=s.es_url, index_prefix=s.index_prefix, model=model)
         try:
             yield
         finally:

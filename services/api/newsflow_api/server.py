@@ -11,22 +11,20 @@ limit inside the app for any other server.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from newsflow_api.errors import error_body
-from newsflow_api.settings import ApiSettings
+from newsflow_api.settings import get_api_settings
 
 # How long a connection answered with an error may still send before it is closed.
 LINGER_SECONDS = 2.0
 
 
-@cache
 def _max_target_bytes() -> int:
-    return ApiSettings().max_request_target_bytes
+    return get_api_settings().max_request_target_bytes
 
 
 def _too_long(limit: int) -> bytes:

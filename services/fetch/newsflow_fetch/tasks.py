@@ -10,22 +10,21 @@ from celery import current_task
 
 from newsflow_fetch import core, http
 from newsflow_fetch.politeness import HostPacer, Politeness, RobotsCache, robots_over_http
-from newsflow_fetch.settings import FetchSettings
+from newsflow_fetch.settings import FetchSettings, get_fetch_settings
 from newsflow_shared.celery_app import app  # `celery -A <this module>` finds the app here
 from newsflow_shared.ids import doc_id_for_url
 from newsflow_shared.messages import FeedRequest, FetchRequest, ParseRequest, SourceKind
+from newsflow_shared.publish import hand_on
 from newsflow_shared.runtime import get_runtime
 from newsflow_shared.settings import get_settings
 from newsflow_shared.stages import TASK_FETCH_FEED, TASK_FETCH_PAGE, TASK_PARSE
-from newsflow_shared.worker import hand_on, stage_task
-
-_limit = get_settings().fetch_time_limit
-fs = FetchSettings()
+from newsflow_shared.worker import stage_task
 
 
 @cache
 def client() -> httpx.Client:
     """One pooled HTTP client per worker process."""
+    fs = get_fetch_settings()
     timeout = httpx.Timeout(fs.read_timeout, connect=fs.connect_timeout)
     return httpx.Client(
         timeout=timeout,
@@ -39,7 +38,7 @@ def client() -> httpx.Client:
 @cache
 def politeness() -> Politeness:
     """The host pacer (on the runtime's Redis) and this process's robots.txt cache."""
-    rt = get_runtime()
+    rt, fs = get_runtime(), get_fetch_settings()
     robots_fetch = robots_over_http(
         client(),
         max_bytes=fs.robots_max_bytes,
@@ -54,7 +53,7 @@ def politeness() -> Politeness:
     )
 
 
-def _download(url: str) -> core.FetchedResponse:
+def _download(url: str, fs: FetchSettings) -> core.FetchedResponse:
     resp = http.fetch(
         client(),
         url,
@@ -87,7 +86,7 @@ def _expand_feed(job_id: str, item_id: str, feed_url: str, body: bytes) -> None:
 def fetch_page(msg: FetchRequest) -> None:
     """Fetch one URL; a feed found there is expanded, a page is stored and handed to parse."""
     url = str(msg.url)
-    resp = _download(url)
+    resp = _download(url, get_fetch_settings())
     if core.classify_body(resp.content_type, resp.body) == "feed":
         _expand_feed(msg.job_id, msg.item_id, url, resp.body)
         return
@@ -123,11 +122,11 @@ def fetch_page(msg: FetchRequest) -> None:
 def fetch_feed(msg: FeedRequest) -> None:
     """Read a feed once and submit its items to the same job."""
     url = str(msg.url)
-    resp = _download(url)
+    resp = _download(url, get_fetch_settings())
     _expand_feed(msg.job_id, msg.item_id, url, resp.body)
 
 
-fetch_page_task = stage_task(TASK_FETCH_PAGE, "fetch", FetchRequest, fetch_page, _limit)
-fetch_feed_task = stage_task(TASK_FETCH_FEED, "fetch", FeedRequest, fetch_feed, _limit)
+fetch_page_task = stage_task(TASK_FETCH_PAGE, "fetch", FetchRequest, fetch_page, get_settings())
+fetch_feed_task = stage_task(TASK_FETCH_FEED, "fetch", FeedRequest, fetch_feed, get_settings())
 
 __all__ = ["app", "fetch_feed_task", "fetch_page_task"]

@@ -10,40 +10,27 @@ from __future__ import annotations
 from celery_batches import SimpleRequest
 
 from newsflow_index.batching import ReconnectSafeBatches
-from newsflow_index.indexing import index_batch, wait_out_unfinished
-from newsflow_index.settings import IndexSettings
-from newsflow_shared.errors import is_outage
+from newsflow_index.indexing import run_batch
+from newsflow_index.settings import get_index_settings
+from newsflow_shared.runtime import get_runtime
 from newsflow_shared.settings import HARD_LIMIT_MARGIN, get_settings
 from newsflow_shared.stages import TASK_INDEX
-from newsflow_shared.worker import app, fail_unfinished
-
-_s = get_settings()
-_is = IndexSettings()
+from newsflow_shared.worker import app
 
 
 @app.task(
     name=TASK_INDEX,
     base=ReconnectSafeBatches,
-    flush_every=_is.batch_size,
-    flush_interval=_is.batch_seconds,
+    flush_every=get_index_settings().batch_size,
+    flush_interval=get_index_settings().batch_seconds,
     acks_late=True,
-    soft_time_limit=_s.index_time_limit,
-    time_limit=_s.index_time_limit + HARD_LIMIT_MARGIN,
+    soft_time_limit=get_settings().index_time_limit,
+    time_limit=get_settings().index_time_limit + HARD_LIMIT_MARGIN,
 )
 def index_task(requests: list[SimpleRequest]) -> None:
     payloads = [r.args[0] if r.args else None for r in requests]
     headers = [r.request_dict or {} for r in requests]  # the message headers, Celery's too
-    try:
-        index_batch(payloads, headers)
-    except Exception as exc:
-        # The batch's messages are acked whatever happens (acks_late acks failures too):
-        # every item not yet ended waits out an outage, or is recorded `failed`; then
-        # Celery logs the error.
-        if is_outage(exc):
-            wait_out_unfinished(payloads, headers, exc)
-        else:
-            fail_unfinished("index", payloads, exc)
-        raise
+    run_batch(get_runtime(), payloads, headers)
 
 
-__all__ = ["app", "index_batch", "index_task"]
+__all__ = ["app", "index_task"]

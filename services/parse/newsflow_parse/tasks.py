@@ -5,12 +5,11 @@ from __future__ import annotations
 from newsflow_parse import core
 from newsflow_shared.celery_app import app  # `celery -A <this module>` finds the app here
 from newsflow_shared.messages import EnrichRequest, ParseRequest, SourceHints, SourceKind
+from newsflow_shared.publish import hand_on
 from newsflow_shared.runtime import get_runtime
 from newsflow_shared.settings import get_settings
 from newsflow_shared.stages import TASK_ENRICH, TASK_PARSE
-from newsflow_shared.worker import hand_on, stage_task
-
-_limit = get_settings().parse_time_limit
+from newsflow_shared.worker import stage_task
 
 
 def parse(msg: ParseRequest) -> None:
@@ -34,6 +33,6 @@ def parse(msg: ParseRequest) -> None:
     hand_on(TASK_ENRICH, EnrichRequest(job_id=msg.job_id, item_id=msg.item_id, doc_id=msg.doc_id))
 
 
-parse_task = stage_task(TASK_PARSE, "parse", ParseRequest, parse, _limit)
+parse_task = stage_task(TASK_PARSE, "parse", ParseRequest, parse, get_settings())
 
 __all__ = ["app", "parse_task"]

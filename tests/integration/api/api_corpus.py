@@ -268,8 +268,9 @@ def doc_id_of(i: int) -> str:
 Lemmas = Callable[[str], str]
 
 
-def build_article(i: int, lemmas: Lemmas) -> tuple[ParsedArticle, Enrichment]:
-    """Article i of the corpus, with `lemmas(text)` as enrichment's lemma_string."""
+def build_article(i: int, lemmas: Lemmas, enricher: str) -> tuple[ParsedArticle, Enrichment]:
+    """Article i of the corpus, with `lemmas(text)` as enrichment's lemma_string, and
+    `enricher` naming the model that made them (the API checks it at start-up)."""
     story = STORIES[i % len(STORIES)]
     sentences = [*story.sentences, f"This is report number {i} from {site_of(i)}."]
     text = " ".join(sentences)
@@ -337,13 +338,13 @@ def build_article(i: int, lemmas: Lemmas) -> tuple[ParsedArticle, Enrichment]:
         quotes=quotes,
         title_lemmas=lemmas(story.title),
         text_lemmas=lemmas(text),
-        enricher="fixture-1",
+        enricher=enricher,
     )
     return article, enrichment
 
 
-def build_corpus(lemmas: Lemmas) -> list[tuple[ParsedArticle, Enrichment]]:
-    return [build_article(i, lemmas) for i in range(N_ARTICLES)]
+def build_corpus(lemmas: Lemmas, enricher: str) -> list[tuple[ParsedArticle, Enrichment]]:
+    return [build_article(i, lemmas, enricher) for i in range(N_ARTICLES)]
 
 
 def counted_events(

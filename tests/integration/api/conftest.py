@@ -33,21 +33,21 @@ def nlp() -> Any:
     import spacy
 
     from newsflow_api.lemmatiser import EXCLUDE
-    from newsflow_api.settings import ApiSettings
+    from newsflow_shared.settings import ModelSettings
 
-    return spacy.load(ApiSettings().spacy_model, exclude=EXCLUDE)
+    return spacy.load(ModelSettings().model, exclude=EXCLUDE)
 
 
 @pytest.fixture(scope="session")
 def corpus(es, indices, nlp):  # type: ignore[no-untyped-def]
     """The 48 fixture articles, indexed with newsflow_index.bulk.write_batch and refreshed."""
     from newsflow_index.bulk import write_batch
-    from newsflow_shared.lemmas import lemma_string
+    from newsflow_shared.lemmas import enricher_name, lemma_string
 
     def lemmas(text: str) -> str:
         return lemma_string(nlp(text))
 
-    articles = build_corpus(lemmas)
+    articles = build_corpus(lemmas, enricher_name("fixture-1", nlp))
     outcome = write_batch(es, indices, articles)
     assert not outcome.retry and not outcome.rejected, outcome
     es.indices.refresh(index=f"{indices}*")

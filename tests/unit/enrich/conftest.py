@@ -10,11 +10,12 @@ from enrich_helpers import PUBLISHED, SEED
 
 from newsflow_enrich.core import Enricher
 from newsflow_shared.messages import Enrichment
+from newsflow_shared.settings import ModelSettings
 
 
 @pytest.fixture(scope="session")
 def enricher() -> Enricher:
-    return Enricher.load()
+    return Enricher.load(ModelSettings().model)
 
 
 @pytest.fixture(scope="session")

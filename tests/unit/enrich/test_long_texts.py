@@ -17,6 +17,7 @@ from enrich_helpers import PUBLISHED, SEED
 from newsflow_enrich.chunks import CHUNK_CHARS, batches, pieces, prefix
 from newsflow_enrich.core import Enricher
 from newsflow_shared.messages import Enrichment
+from newsflow_shared.settings import ModelSettings
 from newsflow_testkit.corpus import fundus_pages
 
 pytestmark = pytest.mark.unit
@@ -73,7 +74,7 @@ def test_a_parse_batch_holds_at_most_a_chunk_of_chars() -> None:
 @pytest.fixture(scope="module")
 def small_model() -> Enricher:
     """An enricher of its own whose model takes at most `MODEL_LIMIT` chars at once."""
-    enricher = Enricher.load()
+    enricher = Enricher.load(ModelSettings().model)
     enricher.nlp.max_length = MODEL_LIMIT
     return enricher
 
