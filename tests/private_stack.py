@@ -29,7 +29,7 @@ class Backends:
 def private_backends(folder: Path, **env: str) -> Iterator[Backends]:
     """Start both (Redis data in `folder`), create the indices; stop and remove them after.
     `env` adds to (or overrides) the worker environment: the local test server allowed,
-    index batches of 0.5 s, outage backoff capped at 10 s. Skips where no node can run."""
+    index batches of 0.5 s, outage backoff capped at 10 s. Fails where no node can run."""
     from newsflow_shared.celery_app import make_app
     from newsflow_shared.indices import init_indices
     from newsflow_shared.runtime import Runtime
@@ -37,7 +37,9 @@ def private_backends(folder: Path, **env: str) -> Iterator[Backends]:
 
     why = unavailable()
     if why:
-        pytest.skip(why)
+        pytest.fail(
+            f"{why}: the chaos and outage tests need a private node (make test installs one)"
+        )
     broker, node = PrivateRedis(folder), PrivateElasticsearch()
     try:
         broker.start()

@@ -703,26 +703,18 @@ class EventExtractor:
                                 return ent
         return None
 
-    def _location(self, tok: Token, clause: Token) -> str | None:
-        """The text of the event's place (`_place`)."""
-        place = self._place(tok, clause)
-        return None if place is None else place.text
-
-    def _unnamed_parties(self, c: Cand, clause: Token) -> None:
+    def _unnamed_parties(self, c: Cand, place: SpacySpan | None) -> None:
         """An unnamed group ("tens of thousands of people", "protesters", "a man") as the
         subject or object of an event in a named place is of that place: "Tens of thousands
         of people marched through Belgrade" is a protest by Serbians. The place's actor
         stands in for the party the sentence leaves unnamed."""
-        place = self._place(c.tok, clause)
         actor = None if place is None else self.r.token_actor.get(place.root.i)
         if actor is None or self.r.drafts[actor].country is None:
             return
         if (
             not c.source
             and c.type in _PLACE_SOURCE_TYPES
-            and any(
-                _unnamed(s) for s in c.tok.children if s.dep_ in _SUBJ and s.dep_ != "nsubjpass"
-            )
+            and any(_unnamed(s) for s in c.tok.children if s.dep_ in _SUBJ)
         ):
             c.source = [actor]
         if (
@@ -814,8 +806,9 @@ class EventExtractor:
         c.hypothetical, c.future = self._modality(tok, clause, c.type)
         c.mode = self._mode(c)
         c.date = self._date(tok, clause, sent, c.future)
-        c.location = self._location(tok, clause)
-        self._unnamed_parties(c, clause)
+        place = self._place(tok, clause)
+        c.location = None if place is None else place.text
+        self._unnamed_parties(c, place)
         return c
 
     def forced(
