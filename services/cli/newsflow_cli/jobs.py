@@ -80,7 +80,8 @@ def _print_summary(rt: Runtime, summary: dict) -> None:
 @app.command()
 def ingest(
     targets: Annotated[
-        list[str], typer.Argument(help="URLs, files (.html, .txt, .urls, .feeds, .warc, .warc.gz) or folders")
+        list[str],
+        typer.Argument(help="URLs, files (.html, .txt, .urls, .feeds, .warc, .warc.gz) or folders"),
     ],
     feed: Annotated[list[str], typer.Option(help="a feed URL (repeatable)")] = [],  # noqa: B006
     wait: Annotated[bool, typer.Option(help="wait until every item reached a final state")] = True,
