@@ -13,7 +13,7 @@ from enum import StrEnum
 from functools import cache
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from newsflow_shared.ids import canonicalize_url, stable_id
@@ -104,6 +104,7 @@ class Source(BaseModel):
     items_total: int = 0
     last_job: str | None = None
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def health(self) -> str:
         """paused | new (never polled) | ok | failing (the last poll failed)."""

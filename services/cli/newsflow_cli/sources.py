@@ -92,7 +92,7 @@ def list_(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     items in the last poll, items in all, the last error."""
     sources = get_runtime().sources.all()
     if as_json:
-        print(json.dumps([{**s.model_dump(mode="json"), "health": s.health} for s in sources]))
+        print(json.dumps([s.model_dump(mode="json") for s in sources]))
         return
     table = Table(title=f"{len(sources)} sources")
     for col in ("id", "kind", "health", "every", "polled", "status", "next", "new", "total"):
