@@ -71,14 +71,16 @@ def read_warc(path: Path, max_bytes: int) -> Iterator[WarcPage | WarcRejection]:
         records, offset = ArchiveIterator(stream), 0
         try:
             for record in records:
-                offset = records.get_record_offset()
+                offset = records.offset  # where the record starts (get_record_offset reads it)
                 if record.rec_type not in CONTENT_RECORDS:
                     continue
                 yield _page(path, offset, record, max_bytes)
         except READ_ERRORS as exc:
             # the rest of the archive cannot be read past a broken record: one rejection says
             # where it broke
-            yield WarcRejection(f"{path}@{offset}", "warc_broken", f"{type(exc).__name__}: {exc}")
+            yield WarcRejection(
+                f"{path}@{offset}", "warc_broken", f"{type(exc).__name__}: {exc}"[:300]
+            )
 
 
 def _page(path: Path, offset: int, record: object, max_bytes: int) -> WarcPage | WarcRejection:
