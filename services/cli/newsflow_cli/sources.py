@@ -44,6 +44,12 @@ def _ago(when: float | None, now: float) -> str:
     return f"{sign}{text}" + (" ago" if not sign else "")
 
 
+def _next(due: float | None, now: float) -> str:
+    if due is None:
+        return "-"  # paused
+    return "due" if due <= now else _ago(due, now)
+
+
 def _row(src: Source, now: float) -> list[str]:
     health = {"ok": "[green]ok[/green]", "failing": f"[red]failing x{src.errors}[/red]"}
     return [
@@ -53,7 +59,7 @@ def _row(src: Source, now: float) -> list[str]:
         f"{src.interval}s",
         _ago(src.last_poll, now),
         src.last_status or "-",
-        _ago(src.next_due, now) if src.next_due is not None else "-",
+        _next(src.next_due, now),
         str(src.new_last),
         str(src.items_total),
         src.url + (f"\n[red]{src.last_error[:160]}[/red]" if src.last_error else ""),
@@ -96,7 +102,8 @@ def list_(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         return
     table = Table(title=f"{len(sources)} sources")
     for col in ("id", "kind", "health", "every", "polled", "status", "next", "new", "total"):
-        table.add_column(col, justify="right" if col in ("new", "total") else "left")
+        right = col in ("new", "total")
+        table.add_column(col, justify="right" if right else "left", no_wrap=col == "id")
     table.add_column("url", overflow="fold")
     now = time.time()
     for src in sources:
