@@ -72,7 +72,7 @@ class SourceRegistry:
         pipe.execute()
         src = self.get(sid)
         assert src is not None  # written just above
-        return src
+        return src.model_copy(update={"next_due": now})
 
     def get_url(self, sid: str) -> str:
         raw = cast(bytes | None, self.r.hget(self._key(sid), "url"))

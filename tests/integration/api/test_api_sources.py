@@ -34,6 +34,7 @@ async def test_register_list_pause_resume_remove(client: httpx.AsyncClient) -> N
     src = r.json()
     sid = src["id"]
     assert sid == source_id(URL) and src["kind"] == "sitemap" and src["health"] == "new"
+    assert src["next_due"] is not None  # due at once
     r = await client.post("/sources", json={"url": URL}, headers=KEY)
     assert r.status_code == 409 and r.json()["parameter"] == "url"
     listed = {s["id"]: s for s in (await client.get("/sources")).json()}
