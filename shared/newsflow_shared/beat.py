@@ -13,8 +13,8 @@ app.conf.beat_schedule = {
     "poll-due-sources": {
         "task": TASK_POLL_DUE,
         "schedule": _tick,
-        # a tick nobody took within a tick (fetch workers down) is dropped, not piled up
-        "options": {"queue": Stage.FETCH.value, "expires": _tick},
+        # a tick no fetch worker took in time (all down or busy) is dropped, not piled up
+        "options": {"queue": Stage.FETCH.value, "expires": max(2 * _tick, 30.0)},
     }
 }
 

@@ -32,7 +32,7 @@ class SourceSite(ThreadingHTTPServer):
         self.front_keys: list[str] = []
         self.failing = False
         self.sitemap_changed = 1_700_000_000.0  # epoch s: the child sitemap's `lastmod`
-        self.hits: Counter[str] = Counter()
+        self.hits: Counter[str] = Counter()  # by request target (path and query)
         self.statuses: Counter[tuple[str, int]] = Counter()
 
     @property
@@ -68,7 +68,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
         site = self.server
-        site.hits[path] += 1
+        site.hits[self.path] += 1  # with the query: tests tell sources on one path apart
         if path.startswith("/news/2025/"):
             key = path.removeprefix("/news/2025/").removesuffix("-cable-security-story")
             self._send(path, 200, small_article(key), "text/html; charset=utf-8")
