@@ -104,6 +104,7 @@ bench: venv services
 	$(BIN)/python bench/bench_enrich.py --ner corenlp
 	$(BIN)/python bench/bench_pipeline.py --rounds 3
 	$(BIN)/python bench/bench_api.py
+	$(BIN)/python bench/bench_sources.py
 
 # docker-compose.yml for real: podman + Compose v2 + offline stand-ins (infra/compose-test/README.md).
 compose-test:
