@@ -1,0 +1,110 @@
+"""Who the parties of an event are when the sentence does not name them plainly: a
+possessive title, an unnamed party in a named place, a person known by full name, a missing
+target that is the sentence's one other party or the source's own country."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from enrich_helpers import only
+
+from newsflow_enrich import gazetteer as gz
+from newsflow_shared.messages import ActorType, Enrichment, Event
+
+pytestmark = pytest.mark.unit
+Enrich = Callable[..., Enrichment]
+
+
+def countries(result: Enrichment, ids: list[str]) -> set[str | None]:
+    by_id = {a.id: a.country for a in result.actors}
+    return {by_id[i] for i in ids}
+
+
+def actor(result: Enrichment, name: str):  # type: ignore[no-untyped-def]
+    return next(a for a in result.actors if a.name == name)
+
+
+def of_type(result: Enrichment, *types: str) -> Event:
+    found = [e for e in result.events if e.type.value in types]
+    assert found, [(e.type.value, e.trigger) for e in result.events]
+    return found[0]
+
+
+def test_a_possessive_country_before_a_title_is_the_persons(enrich: Enrich) -> None:
+    r = enrich(
+        "Brazil's President Luiz Inácio Lula da Silva spoke by telephone with Venezuelan "
+        "leader Nicolás Maduro on Thursday."
+    )
+    assert actor(r, "Luiz Inácio Lula da Silva").country == "BRA"
+    call = only(r, "CONSULT")
+    assert countries(r, call.source_actors) == {"BRA"}
+    assert countries(r, call.target_actors) == {"VEN"}
+
+
+def test_demonyms_beyond_the_large_countries() -> None:
+    assert gz.demonym_code("Philippine") == "PHL"
+    assert gz.demonym_code("Ivorian") == "CIV"
+    assert gz.demonym_code("Salvadorans") == "SLV"
+    assert gz.demonym_code("Lahore") is None
+
+
+def test_people_table_gives_a_full_name_its_country_not_a_bare_surname() -> None:
+    assert gz.person_record("Luiz Inácio Lula da Silva") == ("BRA", "GOV")
+    assert gz.person_record("king charles") == ("GBR", "ELI")
+    assert gz.person_record("Charles") is None
+    assert gz.person_record("Jane Q. Nobody") is None
+
+
+def test_a_person_known_by_full_name_gets_a_country(enrich: Enrich) -> None:
+    r = enrich("King Charles evicted Prince Harry from Frogmore Cottage.")
+    assert actor(r, "King Charles").country == "GBR"
+
+
+def test_an_unnamed_party_in_a_named_place_is_of_that_place(enrich: Enrich) -> None:
+    r = enrich(
+        "Lawyers in Lahore boycotted the courts for a second week to protest against a "
+        "constitutional amendment."
+    )
+    assert countries(r, of_type(r, "PROTEST").source_actors) == {"PAK"}
+    r = enrich("Opposition parties in Bangladesh rejected the invitation to talks.")
+    assert countries(r, only(r, "REJECT").source_actors) == {"BGD"}
+
+
+def test_a_place_named_as_a_place_is_not_an_organisation(enrich: Enrich) -> None:
+    r = enrich(
+        "Leaders of the Pacific Islands Forum met in Suva to discuss the response to the cyclone."
+    )
+    forum = actor(r, "Pacific Islands Forum")
+    assert forum.type == ActorType.ORGANIZATION
+    assert actor(r, "Suva").type == ActorType.LOCATION
+
+
+def test_a_missing_target_is_the_one_other_party(enrich: Enrich) -> None:
+    r = enrich(
+        "Germany pledged 500 million euros in additional humanitarian assistance for Sudan "
+        "at a donor conference on Tuesday."
+    )
+    ev = of_type(r, "AID", "AGREE")
+    assert countries(r, ev.source_actors) == {"DEU"}
+    assert countries(r, ev.target_actors) == {"SDN"}
+
+
+def test_reciprocal_parties_are_all_actors_with_no_recipient(enrich: Enrich) -> None:
+    r = enrich("Qatar and Bahrain agreed to restore diplomatic relations.")
+    ev = only(r, "AGREE")
+    assert countries(r, ev.source_actors) == {"QAT", "BHR"}
+    assert ev.target_actors == []
+
+
+def test_an_unnamed_recipient_in_a_domestic_event_is_the_sources_country(
+    enrich: Enrich,
+) -> None:
+    r = enrich("Belarus released 14 political prisoners.")
+    ev = only(r, "RETREAT")
+    assert countries(r, ev.target_actors) == {"BLR"}
+    # A recipient whose owner is named elsewhere (a region) is not the source's country.
+    assert only(enrich("Iran rejected the European proposal."), "REJECT").target_actors == []
+    # Another country in the sentence: no guess.
+    r = enrich("Belarus released 14 political prisoners after talks with Lithuania.")
+    assert countries(r, only(r, "RETREAT").target_actors) != {"BLR"}
