@@ -3,6 +3,8 @@ holds for the address actually connected to, not only for the DNS answer checked
 
 from __future__ import annotations
 
+import itertools
+
 import httpx
 import pytest
 
@@ -43,12 +45,16 @@ def test_allowlisted_host_is_fetched(page_url) -> None:  # type: ignore[no-untyp
     assert got.status == 200 and got.content_type == "text/html" and len(got.body) > 1000
 
 
-def test_robots_rules_are_fetched_once_per_origin_and_bounded() -> None:
-    """Through the real HTTP adapter: one robots.txt request per origin, at most
-    `max_origins` origins kept."""
+def test_robots_rules_are_fetched_once_per_origin_for_every_worker(redis) -> None:  # type: ignore[no-untyped-def]
+    """Through the real HTTP adapter and real Redis: one robots.txt request per origin for
+    two workers' caches alike, again once the TTL has passed."""
+    import time
+    import uuid
+
     from newsflow_fetch.politeness import RobotsCache, robots_over_http
 
-    servers = [pageserver.start(CORPUS) for _ in range(3)]
+    srv = pageserver.start(CORPUS)
+    prefix = f"t{uuid.uuid4().hex[:8]}"
     with httpx.Client(timeout=10, trust_env=False) as client:
         fetch = robots_over_http(
             client,
@@ -57,48 +63,91 @@ def test_robots_rules_are_fetched_once_per_origin_and_bounded() -> None:
             allow_hosts=frozenset({"localhost"}),
             total_timeout=10,
         )
-        cache = RobotsCache(fetch, ttl=3600, max_origins=2)
+        one, two = (RobotsCache(redis, prefix, fetch, ttl=1.0) for _ in range(2))
         try:
-            first = f"http://localhost:{servers[0].server_address[1]}"
-            assert cache.rules(f"{first}/corpus/a.html").can_fetch(
-                "newsflow", f"{first}/corpus/a.html"
-            )
-            assert not cache.rules(f"{first}/private/a.html").can_fetch(
-                "newsflow", f"{first}/private/a"
-            )
-            assert servers[0].hits["/robots.txt"] == 1  # the second check used the cached rules
-            for srv in servers[1:]:
-                cache.rules(f"http://localhost:{srv.server_address[1]}/corpus/a.html")
-                assert len(cache.entries) <= 2
-                assert srv.hits["/robots.txt"] >= 1
+            base = f"http://localhost:{srv.server_address[1]}"
+            assert one.cached(f"{base}/a.html") is None
+            rules = one.refresh(f"{base}/a.html")
+            assert rules.can_fetch(f"{base}/corpus/a.html", "newsflow")
+            assert not rules.can_fetch(f"{base}/private/a", "newsflow")
+            again = two.cached(f"{base}/private/b")  # the other worker: from Redis
+            assert again is not None and not again.can_fetch(f"{base}/private/b", "newsflow")
+            assert srv.hits["/robots.txt"] == 1
+            time.sleep(1.1)
+            assert two.cached(f"{base}/a.html") is None  # expired for everyone
         finally:
-            for srv in servers:
-                srv.shutdown()
+            srv.shutdown()
 
 
-def test_requests_to_one_host_are_paced(redis) -> None:  # type: ignore[no-untyped-def]
-    """Real Redis: turns for one host are `interval` apart; other hosts do not wait; a turn
-    that cannot come within `max_wait` is a transient `host_busy`."""
-    import itertools
+@pytest.mark.parametrize("answer", [(503, b""), (429, b""), TransientError("timeout", "slow")])
+def test_unavailable_robots_is_transient_and_not_cached(redis, answer) -> None:  # type: ignore[no-untyped-def]
+    import uuid
+
+    from newsflow_fetch.politeness import RobotsCache
+
+    def site(origin: str) -> tuple[int, bytes]:
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    cache = RobotsCache(redis, f"t{uuid.uuid4().hex[:8]}", site, ttl=60)
+    with pytest.raises(TransientError) as e:
+        cache.refresh("https://a.example/x")
+    assert e.value.reason == "robots_unavailable"
+    assert cache.cached("https://a.example/x") is None
+
+
+def test_unusable_robots_allows_everything_but_a_blocked_address_stays_refused(redis) -> None:  # type: ignore[no-untyped-def]
+    import uuid
+
+    from newsflow_fetch.politeness import RobotsCache
+
+    def site(error: Exception):  # type: ignore[no-untyped-def]
+        def fetch(origin: str) -> tuple[int, bytes]:
+            raise error
+
+        return fetch
+
+    prefix = f"t{uuid.uuid4().hex[:8]}"
+    too_large = RobotsCache(redis, prefix, site(PermanentError("too_large", "over")), ttl=60)
+    assert too_large.refresh("https://a.example/private/x").can_fetch(
+        "https://a.example/private/x", "newsflow"
+    )
+    blocked = RobotsCache(redis, prefix, site(PermanentError("blocked_address", "10.0.0.1")), 60)
+    with pytest.raises(PermanentError) as e:
+        blocked.refresh("https://b.example/x")
+    assert e.value.reason == "blocked_address"
+
+
+def test_turns_of_a_host_are_booked_an_interval_apart(redis) -> None:  # type: ignore[no-untyped-def]
+    """Real Redis: one turn per interval to a host; those who cannot go now get distinct
+    booked turns an interval apart; a booked turn is honoured when it comes; another host is
+    not held up; a push-back (Retry-After) delays the host's next turn."""
     import time
     import uuid
 
-    from newsflow_fetch.politeness import HostPacer
+    from newsflow_fetch.politeness import HostSchedule
 
-    prefix = f"t{uuid.uuid4().hex[:8]}"
-    pacer = HostPacer(redis, prefix, interval=0.3, max_wait=5)
-    turns = []
-    for _ in range(3):
-        pacer.wait_turn("news.example")
-        turns.append(time.monotonic())
-    assert min(b - a for a, b in itertools.pairwise(turns)) >= 0.28
-    assert pacer.wait_turn("other.example") == 0.0
-    impatient = HostPacer(redis, prefix, interval=5, max_wait=0.2)
-    impatient.wait_turn("busy.example")
-    with pytest.raises(TransientError) as e:
-        impatient.wait_turn("busy.example")
-    assert e.value.reason == "host_busy"
-    assert HostPacer(redis, prefix, interval=0, max_wait=1).wait_turn("busy.example") == 0.0
+    hosts = HostSchedule(redis, f"t{uuid.uuid4().hex[:8]}", horizon=5.0)
+    first = hosts.turn("news.example", 0.3)
+    waiting = [hosts.turn("news.example", 0.3) for _ in range(4)]
+    assert first.go and not any(t.go for t in waiting)
+    slots = [t.slot for t in waiting]
+    assert all(abs((b - a) - 0.3) < 1e-3 for a, b in itertools.pairwise(slots))
+    assert 0.25 < waiting[0].delay <= 0.3 and waiting[-1].delay <= 1.2
+    assert hosts.turn("other.example", 0.3).go
+    # a fresh request does not jump the booked turns; the booked one goes when due
+    time.sleep(waiting[0].delay + 0.01)
+    assert not hosts.turn("news.example", 0.3).go
+    assert hosts.turn("news.example", 0.3, waiting[0].slot).go
+    # beyond the horizon nothing is booked: wait the horizon and ask again
+    far = HostSchedule(redis, f"t{uuid.uuid4().hex[:8]}", horizon=0.5)
+    far.turn("slow.example", 2.0)
+    late = far.turn("slow.example", 2.0)
+    assert not late.go and late.slot == 0.0 and late.delay == 0.5
+    hosts.push_back("pushed.example", 1.0)
+    pushed = hosts.turn("pushed.example", 0.1)
+    assert not pushed.go and 0.9 < pushed.delay <= 1.0
 
 
 def test_no_such_host_is_transient_then_permanent() -> None:

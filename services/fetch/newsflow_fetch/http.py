@@ -95,6 +95,7 @@ def fetch(
                     content_type=media,
                     header_charset=resp.charset_encoding,
                     body=bytes(body),
+                    retry_after=resp.headers.get("retry-after"),
                 )
         except httpx.TimeoutException as exc:
             raise TransientError("timeout", f"{current}: {type(exc).__name__}") from exc
