@@ -54,7 +54,7 @@ CORES = os.cpu_count() or 2
 SPAWN = multiprocessing.get_context("spawn")
 TARGET = 0.9
 WORKERS = {  # the same worker commands as `make up`
-    "fetch": ["--concurrency", "8"],
+    "fetch": ["--pool", "threads", "--concurrency", "32"],
     "parse": ["--concurrency", "2"],
     "enrich": ["--concurrency", "2"],
     "index": ["--concurrency", "1", "--prefetch-multiplier", "100"],

@@ -120,34 +120,44 @@ def test_unusable_robots_allows_everything_but_a_blocked_address_stays_refused(r
 
 
 def test_turns_of_a_host_are_booked_an_interval_apart(redis) -> None:  # type: ignore[no-untyped-def]
-    """Real Redis: one turn per interval to a host; those who cannot go now get distinct
-    booked turns an interval apart; a booked turn is honoured when it comes; another host is
-    not held up; a push-back (Retry-After) delays the host's next turn."""
+    """Real Redis: one request at a time to a host, an interval after the previous response;
+    those who cannot go now get distinct booked turns an interval apart, kept until they
+    come; a new request does not jump them; another host is not held up; Retry-After pushes
+    the host back; a request whose worker never says it is done holds the host for
+    `flight_max` at most."""
     import time
     import uuid
 
     from newsflow_fetch.politeness import HostSchedule
 
-    hosts = HostSchedule(redis, f"t{uuid.uuid4().hex[:8]}", horizon=5.0)
-    first = hosts.turn("news.example", 0.3)
+    hosts = HostSchedule(redis, f"t{uuid.uuid4().hex[:8]}", flight_max=2.0)
+    assert hosts.turn("news.example", 0.3).go
+    hosts.done("news.example", 0.3)  # its response came
     waiting = [hosts.turn("news.example", 0.3) for _ in range(4)]
-    assert first.go and not any(t.go for t in waiting)
+    assert not any(t.go for t in waiting)
     slots = [t.slot for t in waiting]
     assert all(abs((b - a) - 0.3) < 1e-3 for a, b in itertools.pairwise(slots))
-    assert 0.25 < waiting[0].delay <= 0.3 and waiting[-1].delay <= 1.2
+    assert 0.25 < waiting[0].delay <= 0.3 and 1.1 < waiting[-1].delay <= 1.2
+    early = hosts.turn("news.example", 0.3, slots[1])  # too early: keeps its turn
+    assert not early.go and early.slot == slots[1]
     assert hosts.turn("other.example", 0.3).go
-    # a fresh request does not jump the booked turns; the booked one goes when due
     time.sleep(waiting[0].delay + 0.01)
-    assert not hosts.turn("news.example", 0.3).go
-    assert hosts.turn("news.example", 0.3, waiting[0].slot).go
-    # beyond the horizon nothing is booked: wait the horizon and ask again
-    far = HostSchedule(redis, f"t{uuid.uuid4().hex[:8]}", horizon=0.5)
-    far.turn("slow.example", 2.0)
-    late = far.turn("slow.example", 2.0)
-    assert not late.go and late.slot == 0.0 and late.delay == 0.5
-    hosts.push_back("pushed.example", 1.0)
+    assert not hosts.turn("news.example", 0.3).go  # a new request books behind them
+    assert hosts.turn("news.example", 0.3, slots[0]).go
+    # its response is slow: the next booked turn comes, but waits for it, then an interval
+    time.sleep(0.35)
+    assert not hosts.turn("news.example", 0.3, slots[1]).go
+    hosts.done("news.example", 0.3)
+    late = hosts.turn("news.example", 0.3, slots[1])
+    assert not late.go and late.slot == slots[1] and 0.25 < late.delay <= 0.3
+    hosts.done("pushed.example", 0.1, retry_after=1.0)
     pushed = hosts.turn("pushed.example", 0.1)
     assert not pushed.go and 0.9 < pushed.delay <= 1.0
+    # a request never done (its worker died) holds its host for flight_max, no longer
+    assert hosts.turn("dead.example", 0.1).go
+    stuck = hosts.turn("dead.example", 0.1)
+    time.sleep(2.05)
+    assert hosts.turn("dead.example", 0.1, stuck.slot).go
 
 
 def test_no_such_host_is_transient_then_permanent() -> None:

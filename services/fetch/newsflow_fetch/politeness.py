@@ -17,7 +17,6 @@ A `429`/`503` with `Retry-After` pushes the host back (`HostSchedule.push_back`)
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,43 +37,74 @@ RobotsFetch = Callable[[str], tuple[int, bytes]]
 # "<host> <epoch seconds>": the turn booked for a deferred message (Redis's clock)
 SLOT_HEADER = f"{DEFER_HEADER_PREFIX}slot"
 
-# KEYS[1] the host's hash; ARGV: interval, horizon, the slot this message booked (0: none).
-# Redis's own clock (TIME) is every worker's clock. Fields: `last` (the last request's
-# time), `booked` (where the next unbooked turn starts), `until` (Retry-After).
-# Go when the host is free and no booked turn is pending (or this message holds one); else
-# book the next free turn if it is within the horizon, else wait the horizon unbooked.
-TURN_SCRIPT = """
+# A host's hash (KEYS[1]), on Redis's own clock (TIME), every worker's clock: `last` (when
+# the last request's response came, `DONE_SCRIPT`), `busy` (a request is in flight until its
+# response, or at most until then: a worker that died mid-request), `start` (when it went),
+# `took` (how long requests take, a moving average), `booked` (where the next unbooked turn
+# starts: turns are booked an interval plus `took` apart, the pace the host really gets,
+# so a booked message comes back when the host is free), `until` (a Retry-After). The next request may go when none is in
+# flight, an interval after `last` and not before `until` ("free"): so the server sees its
+# requests at least an interval apart, however long each took to reach it.
+_NOW = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local interval, horizon, slot = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-if slot > now then return {0, tostring(slot - now), tostring(slot)} end
-local h = redis.call('HMGET', KEYS[1], 'last', 'booked', 'until')
-local last, booked, pushed = tonumber(h[1] or '0'), tonumber(h[2] or '0'), tonumber(h[3] or '0')
-local free = math.max(last + interval, pushed)
-local result
-if now >= free and (booked <= now or slot > 0) then
-  redis.call('HSET', KEYS[1], 'last', tostring(now))
-  free = now + interval
-  result = {1, '0', '0'}
-else
-  local start = math.max(free, booked, now)
-  if start - now > horizon then return {0, tostring(horizon), '0'} end
-  booked = start + interval
-  redis.call('HSET', KEYS[1], 'booked', tostring(booked))
-  result = {0, tostring(start - now), tostring(start)}
+local h = redis.call('HMGET', KEYS[1], 'last', 'booked', 'until', 'busy', 'start', 'took')
+local last, booked = tonumber(h[1] or '0'), tonumber(h[2] or '0')
+local pushed, busy = tonumber(h[3] or '0'), tonumber(h[4] or '0')
+local start, took = tonumber(h[5] or '0'), tonumber(h[6] or '0')
+local function keep(interval)  -- the hash lives as long as it says anything
+  local horizon = math.max(last + interval, booked, pushed, busy) - now + 60
+  redis.call('PEXPIRE', KEYS[1], math.ceil(horizon * 1000))
 end
-redis.call('PEXPIRE', KEYS[1], math.ceil((math.max(free, booked, pushed) - now + 60) * 1000))
-return result
 """
-# KEYS[1] the host's hash; ARGV[1] seconds: no request to the host before then.
-PUSH_SCRIPT = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local pushed = math.max(tonumber(redis.call('HGET', KEYS[1], 'until') or '0'), now + ARGV[1])
-redis.call('HSET', KEYS[1], 'until', tostring(pushed))
-redis.call('PEXPIRE', KEYS[1], math.ceil((pushed - now + 60) * 1000))
-return tostring(pushed)
+# ARGV: interval, the turn this message booked before (0: none), the longest a request may
+# be in flight. A booked message goes once its turn has come and the host is free, and keeps
+# its turn meanwhile (asking again an interval later while a request is in flight); a new
+# one goes when the host is free and no booked turn is pending, else books the next free
+# turn (FIFO). Returns {go (1/0), seconds to wait, the booked turn}.
+TURN_SCRIPT = (
+    _NOW
+    + """
+local interval, slot, flight = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local free = math.max(last + interval, pushed)
+if busy > now then free = math.max(free, now + interval) end
+if slot > 0 then
+  local at = math.max(slot, free)
+  if now < at then return {0, tostring(at - now), tostring(slot)} end
+elseif now < free or booked > now then
+  local turn = math.max(free, booked, now)
+  booked = turn + interval + took
+  redis.call('HSET', KEYS[1], 'booked', tostring(booked))
+  keep(interval)
+  return {0, tostring(turn - now), tostring(turn)}
+end
+busy = now + flight
+redis.call('HSET', KEYS[1], 'busy', tostring(busy), 'start', tostring(now))
+keep(interval)
+return {1, '0', '0'}
 """
+)
+# After a response, or a request that failed (ARGV: interval, Retry-After seconds or 0):
+# the next request waits an interval from now, and not before a Retry-After has passed.
+DONE_SCRIPT = (
+    _NOW
+    + """
+if busy > 0 and start > 0 then took = 0.8 * took + 0.2 * math.min(now - start, 60) end
+last, busy = now, 0
+redis.call('HSET', KEYS[1], 'last', tostring(now), 'busy', '0', 'took', tostring(took))
+local wait = tonumber(ARGV[2])
+if wait > 0 and now + wait > pushed then
+  pushed = now + wait
+  redis.call('HSET', KEYS[1], 'until', tostring(pushed))
+end
+keep(tonumber(ARGV[1]))
+return 1
+"""
+)
+# A turn this near is waited for in-process, and a deferred message comes back half of it
+# early: the countdown's own lateness (the worker's timer, a busy pool) would otherwise
+# leave the host idle for a while at every turn.
+NEAR = 0.25
 
 
 def robots_over_http(
@@ -155,8 +185,8 @@ class RobotsCache:
 
 @dataclass(frozen=True)
 class Turn:
-    """The answer of `HostSchedule.turn`: go now, or wait `delay` s (for the turn booked at
-    `slot`, Redis's clock; 0 when none could be booked within the horizon)."""
+    """The answer of `HostSchedule.turn`: go now, or wait `delay` s for the turn booked at
+    `slot` (Redis's clock)."""
 
     go: bool
     delay: float
@@ -165,29 +195,31 @@ class Turn:
 
 class HostSchedule:
     """Every host's turns, in Redis, for every fetch worker on every machine (a hash per host
-    under `<prefix>:host:`). Turns are booked at most `horizon` seconds ahead."""
+    under `<prefix>:host:`, gone a minute after it stops mattering). A request that gets a
+    turn is in flight until `done`, or `flight_max` seconds (its worker died)."""
 
-    def __init__(self, redis: Redis, prefix: str, horizon: float) -> None:
+    def __init__(self, redis: Redis, prefix: str, flight_max: float) -> None:
         self.prefix = prefix
-        self.horizon = horizon
+        self.flight_max = flight_max
         self._turn = redis.register_script(TURN_SCRIPT)
-        self._push = redis.register_script(PUSH_SCRIPT)
+        self._done = redis.register_script(DONE_SCRIPT)
 
     def _key(self, host: str) -> str:
         return f"{self.prefix}:host:{host.lower()}"
 
     def turn(self, host: str, interval: float, slot: float = 0.0) -> Turn:
         """May a request go to `host` now (one per `interval` s)? `slot`: the turn this
-        message booked before."""
+        message booked before; without one, a turn is booked when it may not go now."""
         go, delay, booked = cast(
             list[bytes | int],
-            self._turn(keys=[self._key(host)], args=[interval, self.horizon, slot]),
+            self._turn(keys=[self._key(host)], args=[interval, slot, self.flight_max]),
         )
         return Turn(go == 1, float(delay), float(booked))
 
-    def push_back(self, host: str, seconds: float) -> None:
-        """No request to `host` for `seconds` (its `Retry-After`)."""
-        self._push(keys=[self._key(host)], args=[seconds])
+    def done(self, host: str, interval: float, retry_after: float = 0.0) -> None:
+        """The request that had `host`'s turn is over (its response came, or it failed);
+        `retry_after`: no request before that many seconds from now."""
+        self._done(keys=[self._key(host)], args=[interval, retry_after])
 
 
 def booked_slot(headers: object, host: str) -> float:
@@ -214,56 +246,81 @@ class Politeness:
     hop_wait_max: float
     retry_after_max: float
 
-    def guard(self, headers: object) -> Callable[[str], None]:
+    def guard(self, headers: object) -> HopGuard:
         """The `before_hop` of one fetch of a message with `headers` (its booked turn)."""
-        requests = 0
+        return HopGuard(self, headers)
 
-        def before_hop(url: str) -> None:
-            nonlocal requests
-            host = (urlsplit(url).hostname or "").lower()
-            slot = booked_slot(headers, host) if requests == 0 else 0.0
-            rules = None
-            if self.robots is not None:
-                rules = self.robots.cached(url)
-                if rules is None:
-                    self._wait_turn(host, self.interval, slot, in_process=requests > 0)
-                    requests, slot = requests + 1, 0.0
-                    rules = self.robots.refresh(url)
-                core.check_robots(rules, self.user_agent, url)
-            interval = core.host_interval(
-                rules, self.user_agent, self.interval, self.crawl_delay_max
+    def wait_turn(self, host: str, interval: float, slot: float, *, in_process: bool) -> None:
+        """Return when a request may go to `host`; else raise Deferred with the turn booked
+        for the message. A near turn (`NEAR`, or up to `hop_wait_max` for a later request of
+        the same fetch) is waited for in-process."""
+        limit = self.hop_wait_max if in_process else NEAR
+        waited = 0.0
+        turn = self.schedule.turn(host, interval, slot)
+        while not turn.go and waited + turn.delay <= limit:
+            time.sleep(turn.delay)
+            waited += turn.delay
+            turn = self.schedule.turn(host, interval, turn.slot)
+        if not turn.go:
+            raise Deferred(
+                "host_not_due",
+                f"{host}: its turn is in {turn.delay:.2f}s (one request per {interval}s)",
+                max(0.0, turn.delay - NEAR / 2),
+                {SLOT_HEADER: f"{host} {turn.slot!r}"},
             )
-            self._wait_turn(host, interval, slot, in_process=requests > 0)
-            requests += 1
 
-        return before_hop
 
-    def _wait_turn(self, host: str, interval: float, slot: float, *, in_process: bool) -> None:
-        """Return when a request may go to `host`; raise Deferred when the message should
-        come back later (or, `in_process`, when the turn is further than `hop_wait_max`)."""
+class HopGuard:
+    """One fetch's politeness: called before each request (`http.fetch`'s `before_hop`),
+    `finish`ed once the fetch is over (the last request's host is free again)."""
+
+    def __init__(self, polite: Politeness, headers: object) -> None:
+        self.p = polite
+        self.headers = headers
+        self.requests = 0
+        self.in_flight: str | None = None  # the host our request is in flight to
+
+    def __call__(self, url: str) -> None:
+        """Robots.txt, then the host's turn, for the request of `url` about to go."""
+        p, host = self.p, (urlsplit(url).hostname or "").lower()
+        self._done(None)  # the previous hop's response came: its host is free again
+        slot = booked_slot(self.headers, host) if self.requests == 0 else 0.0
+        rules = None
+        if p.robots is not None:
+            rules = p.robots.cached(url)
+            if rules is None:
+                self._turn(host, p.interval, slot)
+                slot = 0.0
+                rules = p.robots.cached(url)  # another worker's, while this one waited
+                if rules is None:
+                    try:
+                        rules = p.robots.refresh(url)
+                    finally:
+                        self._done(None)
+                else:
+                    self._done(None)  # no request was made with that turn
+            core.check_robots(rules, p.user_agent, url)
+        interval = core.host_interval(rules, p.user_agent, p.interval, p.crawl_delay_max)
+        self._turn(host, interval, slot)
+
+    def _turn(self, host: str, interval: float, slot: float) -> None:
         if interval <= 0:
             return
-        turn = self.schedule.turn(host, interval, slot)
-        while in_process and not turn.go and turn.slot and turn.delay <= self.hop_wait_max:
-            time.sleep(turn.delay)
-            turn = self.schedule.turn(host, interval, turn.slot)
-        if turn.go:
-            return
-        # unbooked (the host is booked past the horizon): come back at a jittered time, so
-        # the messages waiting for one host do not all ask again at the same instant
-        delay = turn.delay if turn.slot else turn.delay * random.uniform(0.5, 1.0)
-        raise Deferred(
-            "host_not_due",
-            f"{host}: next turn in {turn.delay:.2f}s (one request per {interval}s)",
-            delay,
-            {SLOT_HEADER: f"{host} {turn.slot!r}"} if turn.slot else {},
-        )
+        self.p.wait_turn(host, interval, slot, in_process=self.requests > 0)
+        self.requests += 1
+        self.in_flight = host
 
-    def after_response(self, resp: core.FetchedResponse) -> None:
-        """A `429`/`503` with `Retry-After` pushes its host back (at most `retry_after_max`)."""
-        if resp.status not in (429, 503) or self.interval <= 0:
+    def _done(self, resp: core.FetchedResponse | None) -> None:
+        """Our request in flight is over; a `429`/`503` with `Retry-After` pushes its host
+        back (at most `retry_after_max`)."""
+        if self.in_flight is None:
             return
-        seconds = core.retry_after_seconds(resp.retry_after, datetime.now(UTC))
-        if seconds:
-            host = (urlsplit(resp.final_url).hostname or "").lower()
-            self.schedule.push_back(host, min(seconds, self.retry_after_max))
+        host, self.in_flight = self.in_flight, None
+        seconds = None
+        if resp is not None and resp.status in (429, 503):
+            seconds = core.retry_after_seconds(resp.retry_after, datetime.now(UTC))
+        self.p.schedule.done(host, self.p.interval, min(seconds or 0.0, self.p.retry_after_max))
+
+    def finish(self, resp: core.FetchedResponse | None) -> None:
+        """The fetch is over: `resp`, or None when it raised."""
+        self._done(resp)

@@ -14,7 +14,13 @@ import httpx
 from celery import current_task
 
 from newsflow_fetch import core, http
-from newsflow_fetch.politeness import HostSchedule, Politeness, RobotsCache, robots_over_http
+from newsflow_fetch.politeness import (
+    HopGuard,
+    HostSchedule,
+    Politeness,
+    RobotsCache,
+    robots_over_http,
+)
 from newsflow_fetch.settings import FetchSettings, get_fetch_settings
 from newsflow_shared.celery_app import app  # `celery -A <this module>` finds the app here
 from newsflow_shared.ids import doc_id_for_url
@@ -66,7 +72,7 @@ def _politeness() -> Politeness:
     prefix = rt.settings.ledger_prefix
     robots = RobotsCache(rt.redis, prefix, robots_fetch, fs.robots_ttl)
     return Politeness(
-        schedule=HostSchedule(rt.redis, prefix, horizon=rt.settings.defer_max),
+        schedule=HostSchedule(rt.redis, prefix, flight_max=fs.total_timeout + 5),
         robots=robots if fs.obey_robots else None,
         user_agent=fs.user_agent,
         interval=fs.host_interval,
@@ -77,8 +83,19 @@ def _politeness() -> Politeness:
 
 
 def _download(url: str, fs: FetchSettings) -> core.FetchedResponse:
-    polite = politeness()
-    resp = http.fetch(
+    guard = politeness().guard(current_task.request.headers)
+    try:
+        resp = _guarded(url, fs, guard)
+    except BaseException:
+        guard.finish(None)
+        raise
+    guard.finish(resp)
+    core.classify_status(resp.status, resp.final_url)
+    return resp
+
+
+def _guarded(url: str, fs: FetchSettings, guard: HopGuard) -> core.FetchedResponse:
+    return http.fetch(
         client(),
         url,
         max_bytes=fs.max_bytes,
@@ -86,14 +103,11 @@ def _download(url: str, fs: FetchSettings) -> core.FetchedResponse:
         allow_hosts=fs.allow_hosts,
         total_timeout=fs.total_timeout,
         # robots.txt and the host's turn (booked in the message's headers when it was put back)
-        before_hop=polite.guard(current_task.request.headers),
+        before_hop=guard,
         # the retries of this message so far (Celery's count): a missing host is final after
         # `dns_retries` of them
         no_such_host_final=(current_task.request.retries or 0) >= fs.dns_retries,
     )
-    polite.after_response(resp)
-    core.classify_status(resp.status, resp.final_url)
-    return resp
 
 
 def _expand_feed(job_id: str, item_id: str, feed_url: str, body: bytes) -> None:
