@@ -103,6 +103,7 @@ test: venv services chromium lint typecheck
 bench: venv services
 	$(BIN)/python bench/bench_enrich.py --ner corenlp
 	$(BIN)/python bench/bench_pipeline.py --rounds 3
+	$(BIN)/python bench/bench_crawl.py --rounds 2
 	$(BIN)/python bench/bench_api.py
 
 # docker-compose.yml for real: podman + Compose v2 + offline stand-ins (infra/compose-test/README.md).
