@@ -136,8 +136,11 @@ def test_turns_of_a_host_are_booked_an_interval_apart(redis) -> None:  # type: i
     waiting = [hosts.turn("news.example", 0.3) for _ in range(4)]
     assert not any(t.go for t in waiting)
     slots = [t.slot for t in waiting]
-    assert all(abs((b - a) - 0.3) < 1e-3 for a, b in itertools.pairwise(slots))
-    assert 0.25 < waiting[0].delay <= 0.3 and 1.1 < waiting[-1].delay <= 1.2
+    # an interval apart, plus how long the host's requests take (here: the first one's turn
+    # to its done, a few ms, a fifth of it as the moving average starts)
+    spacing = [b - a for a, b in itertools.pairwise(slots)]
+    assert all(0.3 <= g < 0.35 for g in spacing) and max(spacing) - min(spacing) < 1e-3
+    assert 0.25 < waiting[0].delay <= 0.3
     early = hosts.turn("news.example", 0.3, slots[1])  # too early: keeps its turn
     assert not early.go and early.slot == slots[1]
     assert hosts.turn("other.example", 0.3).go
