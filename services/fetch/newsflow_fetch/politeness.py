@@ -139,7 +139,9 @@ def origin_of(url: str) -> str:
 
 @lru_cache(maxsize=512)
 def _parsed(text: bytes) -> Protego:
-    """Parsed rules, memoised per process by text (the same robots.txt for many pages)."""
+    """Parsed rules, memoised per process by text (the same robots.txt for many pages).
+    Shared by the worker's threads: a Protego object only fills lazy caches of its own when
+    asked (the rule set per user agent, a prefix index), idempotently."""
     return core.robots_rules(text)
 
 
