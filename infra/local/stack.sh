@@ -194,6 +194,25 @@ wait_gone() {
     done
 }
 
+# wait_ready PID DEADLINE INTERVAL ON_FAIL EXITED_MSG LATE_MSG CHECK... — run CHECK every
+# INTERVAL seconds until it succeeds. Dies with EXITED_MSG when PID (if given) has exited,
+# with LATE_MSG once SECONDS reaches DEADLINE; ON_FAIL (e.g. a log tail) runs first.
+wait_ready() {
+    local pid=$1 deadline=$2 interval=$3 on_fail=$4 exited=$5 late=$6
+    shift 6
+    until "$@"; do
+        if [[ -n $pid ]] && ! pid_alive "$pid"; then
+            "$on_fail"
+            die "$exited"
+        fi
+        if ((SECONDS >= deadline)); then
+            "$on_fail"
+            die "$late"
+        fi
+        sleep "$interval"
+    done
+}
+
 # stop_pid NAME PID — SIGTERM, wait, SIGKILL (single process, for Redis/ES).
 stop_pid() {
     local name=$1 pid=$2
@@ -207,6 +226,10 @@ stop_pid() {
 }
 
 # ---------------------------------------------------------------- redis
+
+redis_log_tail() {
+    tail -n 20 -- "$LOG_DIR/redis.log" >&2 2>/dev/null || true
+}
 
 redis_ping() {
     [[ $(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]]
@@ -243,14 +266,9 @@ redis_start() {
             </dev/null 9>&- \
             || die "redis-server failed to start; see $LOG_DIR/redis.log"
     fi
-    local deadline=$((SECONDS + REDIS_TIMEOUT))
-    until redis_ping; do
-        if ((SECONDS >= deadline)); then
-            tail -n 20 -- "$LOG_DIR/redis.log" >&2 2>/dev/null || true
-            die "redis did not answer PING on 127.0.0.1:$REDIS_PORT within ${REDIS_TIMEOUT}s (log: $LOG_DIR/redis.log)"
-        fi
-        sleep 0.2
-    done
+    wait_ready "" $((SECONDS + REDIS_TIMEOUT)) 0.2 redis_log_tail "" \
+        "redis did not answer PING on 127.0.0.1:$REDIS_PORT within ${REDIS_TIMEOUT}s (log: $LOG_DIR/redis.log)" \
+        redis_ping
     log "redis up: $(redis_url) (pid $(read_pidfile "$REDIS_PIDFILE"))"
 }
 
@@ -499,6 +517,12 @@ es_version() {
 # Lines of the server log that predate this start; es_log_tail skips them.
 ES_LOG_MARK=0
 
+# es_yellow — whether the cluster is yellow or green (waiting up to 5 s); sets ES_STATUS.
+es_yellow() {
+    ES_STATUS=$(es_health "&wait_for_status=yellow&timeout=5s") || true
+    [[ $ES_STATUS =~ ^(yellow|green)$ ]]
+}
+
 es_log_tail() {
     local f=$ES_LOGS/$ES_CLUSTER.log
     if [[ -s $f ]] && (($(wc -l <"$f") > ES_LOG_MARK)); then
@@ -548,19 +572,10 @@ es_start() {
         fi
         pid=$(read_pidfile "$ES_PIDFILE") || { es_log_tail; die "elasticsearch wrote no pidfile"; }
     fi
-    while :; do
-        status=$(es_health "&wait_for_status=yellow&timeout=5s") || true
-        [[ $status =~ ^(yellow|green)$ ]] && break
-        if ! pid_alive "$pid"; then
-            es_log_tail
-            die "elasticsearch (pid $pid) exited during startup"
-        fi
-        if ((SECONDS >= deadline)); then
-            es_log_tail
-            die "elasticsearch not yellow/green within ${ES_TIMEOUT}s (pid $pid still running; logs: $ES_LOGS)"
-        fi
-        sleep 1
-    done
+    wait_ready "$pid" "$deadline" 1 es_log_tail "elasticsearch (pid $pid) exited during startup" \
+        "elasticsearch not yellow/green within ${ES_TIMEOUT}s (pid $pid still running; logs: $ES_LOGS)" \
+        es_yellow
+    status=$ES_STATUS
     log "elasticsearch up: $ES_URL (pid $pid, version $(es_version), status $status," \
         "$((SECONDS - started))s, max open files $(awk '/Max open files/ {print $4}' "/proc/$pid/limits" 2>/dev/null))"
 }
@@ -633,6 +648,10 @@ corenlp_java() {
 }
 
 # corenlp_tags — the server answers and finds the organisation in a known sentence.
+corenlp_log_tail() {
+    tail -n 30 -- "$LOG_DIR/corenlp.log" >&2 2>/dev/null || true
+}
+
 corenlp_tags() {
     curl -fsS --max-time 10 -H 'Content-Type: text/plain; charset=utf-8' \
         --data-binary 'Leeds United beat Arsenal.' "$CORENLP_URL/" 2>/dev/null \
@@ -673,17 +692,10 @@ corenlp_start() {
             -stanford true -blockList "$CORENLP_CONF/loopback-only.blocklist" -maxCharLength 200000)
         pid=$(proc_pid corenlp) || die "corenlp did not start (log: $LOG_DIR/corenlp.log)"
     fi
-    until corenlp_tags; do
-        if ! pid_alive "$pid"; then
-            tail -n 30 -- "$LOG_DIR/corenlp.log" >&2 2>/dev/null || true
-            die "corenlp (pid $pid) exited during startup (log: $LOG_DIR/corenlp.log)"
-        fi
-        if ((SECONDS >= deadline)); then
-            tail -n 30 -- "$LOG_DIR/corenlp.log" >&2 2>/dev/null || true
-            die "corenlp did not tag a sentence on $CORENLP_URL within ${CORENLP_TIMEOUT}s (pid $pid; log: $LOG_DIR/corenlp.log)"
-        fi
-        sleep 0.5
-    done
+    wait_ready "$pid" "$deadline" 0.5 corenlp_log_tail \
+        "corenlp (pid $pid) exited during startup (log: $LOG_DIR/corenlp.log)" \
+        "corenlp did not tag a sentence on $CORENLP_URL within ${CORENLP_TIMEOUT}s (pid $pid; log: $LOG_DIR/corenlp.log)" \
+        corenlp_tags
     log "corenlp up: $CORENLP_URL (pid $pid, $((SECONDS - started))s, rss $(corenlp_rss "$pid"))"
 }
 

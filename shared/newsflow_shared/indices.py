@@ -90,6 +90,7 @@ def init_indices(es: Elasticsearch, prefix: str = "") -> list[str]:
             actions.append(f"created {n.concrete}")
         else:
             actions.extend(_sync_dynamic_settings(es, n.concrete, body["settings"]))
+            actions.extend(_add_new_fields(es, n.concrete, body["mappings"]))
         alias_actions: list[dict[str, Any]] = []
         for alias, is_write in ((n.read, False), (n.write, True)):
             holders: set[str] = set()
@@ -107,6 +108,31 @@ def init_indices(es: Elasticsearch, prefix: str = "") -> list[str]:
             es.indices.update_aliases(actions=alias_actions)
             actions.append(f"aliased {n.read}, {n.write} -> {n.concrete}")
     return actions
+
+
+def _new_fields(wanted: dict[str, Any], current: dict[str, Any], prefix: str = "") -> list[str]:
+    """Paths of fields in the JSON's `properties` that the index's mapping lacks."""
+    out: list[str] = []
+    for name, spec in wanted.items():
+        if name not in current:
+            out.append(prefix + name)
+        elif "properties" in spec:
+            out += _new_fields(
+                spec["properties"], current[name].get("properties", {}), f"{prefix}{name}."
+            )
+    return out
+
+
+def _add_new_fields(es: Elasticsearch, index: str, mappings: dict[str, Any]) -> list[str]:
+    """A field added to the JSON of the current version is added to the index in place
+    (Elasticsearch merges new fields into a mapping; changing a field's type needs a new
+    version). Documents indexed before have no value for it."""
+    current = es.indices.get_mapping(index=index)[index]["mappings"].get("properties", {})
+    added = _new_fields(mappings["properties"], current)
+    if not added:
+        return []
+    es.indices.put_mapping(index=index, properties=mappings["properties"])
+    return [f"added {', '.join(added)} to {index}"]
 
 
 def _sync_dynamic_settings(es: Elasticsearch, index: str, settings: dict[str, Any]) -> list[str]:

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from elasticsearch import BadRequestError
 
 from helpers import REPO
 from newsflow_shared.errors import PermanentError
-from newsflow_shared.indices import CURRENT_VERSION, init_indices, load_mapping, names
+from newsflow_shared.indices import (
+    CURRENT_VERSION,
+    drop_indices,
+    init_indices,
+    load_mapping,
+    names,
+)
 from newsflow_shared.ledger import Ledger
 from newsflow_shared.messages import Enrichment, ParsedArticle, SourceKind
 
@@ -162,3 +170,25 @@ def test_ledger_accounts_for_every_item(redis) -> None:  # type: ignore[no-untyp
         ("2", None, "TransientError: timeout"),
     ]
     assert ledger.item("j", "0")["attempts:fetch"] == "2"
+
+
+def test_init_adds_a_new_field_of_the_current_version_in_place(es, indices) -> None:  # type: ignore[no-untyped-def]
+    """An index made before a field joined its version's JSON (here: actors.spans, the
+    stored mention offsets) gets the field from init; documents then carry it."""
+    prefix = f"{indices}older-"
+    n = names("articles", prefix)
+    body = load_mapping("articles")
+    old = copy.deepcopy(body["mappings"])
+    del old["properties"]["actors"]["properties"]["spans"]
+    es.indices.create(index=n.concrete, settings=body["settings"], mappings=old)
+    try:
+        with pytest.raises(BadRequestError):  # strict: the old mapping refuses the field
+            es.index(index=n.concrete, id="a", document={"actors": [{"id": "x", "spans": []}]})
+        actions = init_indices(es, prefix)
+        assert f"added actors.spans to {n.concrete}" in actions
+        doc = {"actors": [{"id": "x", "spans": [{"start": 0, "end": 6}]}]}
+        es.index(index=n.write, id="a", document=doc, refresh=True)
+        assert es.get(index=n.read, id="a")["_source"] == doc
+        assert init_indices(es, prefix) == []
+    finally:
+        drop_indices(es, prefix)

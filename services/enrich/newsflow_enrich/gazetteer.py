@@ -51,8 +51,31 @@ KNOWN_PEOPLE: dict[str, tuple[str, str]] = {
 }
 # Nouns that stand for the party their "of"/"from" phrase names ("delegations from Armenia").
 PARTY_NOUNS: frozenset[str] = frozenset(_DATA["party_nouns"])
+# Last words that make a name an organisation ("Pacific Islands Forum", "Arakan Army").
+ORG_HEADS: frozenset[str] = frozenset(_DATA["org_heads"])
+# Nouns for people or bodies the PETRARCH2 agent nouns miss ("prisoner", "dissident").
+PERSON_NOUNS: frozenset[str] = frozenset(_DATA["person_nouns"])
 # Words in an organisation name (or a person's title) that give its sector.
 SECTOR_WORDS: dict[str, set[str]] = {k: set(v) for k, v in _DATA["sector_words"].items()}
+
+
+@lru_cache(maxsize=1)
+def _people() -> dict[str, list[str]]:
+    data = json.loads(files("newsflow_enrich").joinpath("data/people.json").read_text("utf-8"))
+    people: dict[str, list[str]] = data["people"]
+    return people
+
+
+def person_record(name: str) -> tuple[str | None, str] | None:
+    """(country, sector) of a person of the people table (data/people.json) by full name,
+    accents ignored ("Luiz Inácio Lula da Silva" -> ("BRA", "GOV")); heads of international
+    organisations have no country. None for names not in the table."""
+    folded = unicodedata.normalize("NFKD", norm(name))
+    record = _people().get("".join(c for c in folded if not unicodedata.combining(c)))
+    if record is None:
+        return None
+    country, sector = record
+    return (None if country == "IGO" else country), sector
 
 
 def norm(text: str) -> str:

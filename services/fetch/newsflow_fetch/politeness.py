@@ -320,7 +320,7 @@ class HopGuard:
         host, self.in_flight = self.in_flight, None
         seconds = None
         if resp is not None and resp.status in (429, 503):
-            seconds = core.retry_after_seconds(resp.retry_after, datetime.now(UTC))
+            seconds = core.retry_after_seconds(resp.headers.get("retry-after"), datetime.now(UTC))
         self.p.schedule.done(host, self.p.interval, min(seconds or 0.0, self.p.retry_after_max))
 
     def finish(self, resp: core.FetchedResponse | None) -> None:
