@@ -48,9 +48,10 @@ init: venv services
 var/api_key:
 	mkdir -p var && python3 -c "import secrets; print(secrets.token_urlsafe(24))" > var/api_key
 
-# The same commands the compose services run (see docker-compose.yml).
+# The same commands the compose services run (see docker-compose.yml). Fetch waits on the
+# network: one process, a thread per download (README, "Scaling").
 workers: venv var/api_key
-	$(STACK) proc-start fetch  -- $(BIN)/celery -A newsflow_fetch.tasks  worker -Q fetch  -n fetch@%h  --concurrency 8 --loglevel INFO
+	$(STACK) proc-start fetch  -- $(BIN)/celery -A newsflow_fetch.tasks  worker -Q fetch  -n fetch@%h  --pool threads --concurrency 32 --loglevel INFO
 	$(STACK) proc-start parse  -- $(BIN)/celery -A newsflow_parse.tasks  worker -Q parse  -n parse@%h  --concurrency 2 --loglevel INFO
 	$(STACK) proc-start enrich -- $(BIN)/celery -A newsflow_enrich.tasks worker -Q enrich -n enrich@%h --concurrency 2 --loglevel INFO
 	$(STACK) proc-start index  -- $(BIN)/celery -A newsflow_index.tasks  worker -Q index  -n index@%h  --concurrency 1 --prefetch-multiplier 100 --loglevel INFO
@@ -103,6 +104,7 @@ test: venv services chromium lint typecheck
 bench: venv services
 	$(BIN)/python bench/bench_enrich.py --ner corenlp
 	$(BIN)/python bench/bench_pipeline.py --rounds 3
+	$(BIN)/python bench/bench_crawl.py --rounds 2
 	$(BIN)/python bench/bench_api.py
 	$(BIN)/python bench/bench_sources.py
 

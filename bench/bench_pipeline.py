@@ -1,7 +1,7 @@
 """Pipeline efficiency: end-to-end throughput over Celery vs the stages' own throughput.
 
 On N corpus pages served by a local HTTP server, in one run:
-- each stage's core alone on the same pages with the same cores (fetch: 8 threads like the
+- each stage's core alone on the same pages with the same cores (fetch: 32 threads like the
   fetch worker; parse and enrich: a process per core; index: bulk batches of 50),
 - the real pipeline: one Celery worker per stage (the `make up` commands), N URLs
   submitted, timed until all are indexed and searchable,
@@ -54,7 +54,7 @@ CORES = os.cpu_count() or 2
 SPAWN = multiprocessing.get_context("spawn")
 TARGET = 0.9
 WORKERS = {  # the same worker commands as `make up`
-    "fetch": ["--concurrency", "8"],
+    "fetch": ["--pool", "threads", "--concurrency", "32"],
     "parse": ["--concurrency", "2"],
     "enrich": ["--concurrency", "2"],
     "index": ["--concurrency", "1", "--prefetch-multiplier", "100"],
@@ -223,7 +223,7 @@ class Bench:
         client = httpx.Client(timeout=20)
         c0 = _own_cpu(self.me)
         t = time.perf_counter()
-        with ThreadPoolExecutor(8) as pool:
+        with ThreadPoolExecutor(32) as pool:
             fetched = list(
                 pool.map(
                     lambda u: fhttp.fetch(

@@ -15,7 +15,7 @@ SEEDS = REPO / "seeds"
 SEED = SEEDS / "000_d4436bfd2754a2f8.txt"
 # The worker of each stage the pipeline tests run, with its extra command-line arguments.
 STAGES = {
-    "fetch": ["--concurrency", "6"],
+    "fetch": ["--pool", "threads", "--concurrency", "8"],
     "parse": ["--concurrency", "2"],
     "enrich": ["--concurrency", "1"],
     "index": ["--concurrency", "1", "--prefetch-multiplier", "100"],

@@ -26,7 +26,7 @@ def visibility_timeout(settings: Settings) -> int:
         settings.enrich_time_limit,
         settings.index_time_limit,
     )
-    longest_wait = max(settings.retry_backoff_max, settings.outage_backoff_max)
+    longest_wait = max(settings.retry_backoff_max, settings.outage_backoff_max, settings.defer_max)
     return (longest + 30) + longest_wait + settings.visibility_margin
 
 

@@ -31,6 +31,22 @@ class OutageError(TransientError):
     """Redis or Elasticsearch is unreachable: no fault of the item, waited out (`is_outage`)."""
 
 
+class Deferred(NewsflowError):
+    """The message is not due yet (e.g. its host's next turn is later): it is put back with a
+    countdown of `delay` s (capped at `NEWSFLOW_DEFER_MAX`) and `headers` (names starting
+    with `DEFER_HEADER_PREFIX`), spending none of the item's retries (`StageTask.defer`)."""
+
+    def __init__(self, reason: str, message: str, delay: float, headers: dict[str, str]) -> None:
+        super().__init__(reason, message)
+        self.delay = delay
+        self.headers = headers
+
+
+# Headers a deferral adds to its message; an ordinary retry drops them (they spoke for that
+# one deferral, e.g. the turn booked for it).
+DEFER_HEADER_PREFIX = "newsflow_defer_"
+
+
 class PermanentError(NewsflowError):
     """A failure that retrying cannot fix; the item is recorded as rejected with `reason`."""
 

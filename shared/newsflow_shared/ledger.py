@@ -5,7 +5,8 @@ Keys (all under the ledger prefix P):
 - `P:job:<job>`            hash: created, source, note
 - `P:job:<job>:state`      hash: item id -> state (counts are computed from it)
 - `P:item:<job>:<item>`    hash: source, kind, doc_id, state, stage, attempts:<stage>,
-                           outages:<stage> (deliveries that waited out an outage), outage
+                           outages:<stage> (deliveries that waited out an outage),
+                           deferrals:<stage> (deliveries put back, not due yet), outage
                            (the last one: time and reason), <stage>_start/<stage>_end
                            timestamps, reason, message, error
 
@@ -85,15 +86,23 @@ class Ledger:
 
     def start(self, job_id: str, item_id: str, stage: str) -> int:
         """Mark an item in flight at `stage`; returns the attempt number at that stage, not
-        counting the deliveries that only waited out an outage (`outage`)."""
+        counting the deliveries that only waited out an outage (`outage`) or were not due
+        yet (`deferred`)."""
         key = self._item(job_id, item_id)
         pipe = self.r.pipeline()
         pipe.hincrby(key, f"attempts:{stage}", 1)
         pipe.hsetnx(key, f"{stage}_start", _now())
         pipe.hget(key, f"outages:{stage}")
-        attempts, _, outages = pipe.execute()
+        pipe.hget(key, f"deferrals:{stage}")
+        attempts, _, outages, deferrals = pipe.execute()
         self._set_state(job_id, item_id, stage)
-        return int(attempts) - int(cast(bytes | None, outages) or 0)
+        waits = int(cast(bytes | None, outages) or 0) + int(cast(bytes | None, deferrals) or 0)
+        return int(attempts) - waits
+
+    def deferred(self, job_id: str, item_id: str, stage: str) -> None:
+        """Record that this delivery at `stage` was not due yet and was put back: not an
+        attempt."""
+        self.r.hincrby(self._item(job_id, item_id), f"deferrals:{stage}", 1)
 
     def outage(self, job_id: str, item_id: str, stage: str, reason: str) -> None:
         """Record that this delivery at `stage` met an outage and waits: it is not an attempt."""

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     # long as the outage lasts up to `outage_ceiling` s, and only then are recorded failed.
     outage_ceiling: int = Field(1800, ge=0)
     outage_backoff_max: int = Field(30, ge=1, le=600)
+    # A message that is not due yet (its host's turn is later: `errors.Deferred`) is put back
+    # with a countdown of at most this many seconds, then asks again. Countdown messages wait
+    # in the worker's memory, unacknowledged: far below the visibility timeout.
+    defer_max: int = Field(120, ge=1, le=600)
     # Soft/hard time limits per stage (seconds); the visibility timeout and compose's
     # stop_grace_period are derived from / checked against the largest.
     fetch_time_limit: int = Field(120, ge=5)

@@ -26,7 +26,7 @@ from newsflow_shared.messages import (
     SourceHints,
     SourceKind,
 )
-from newsflow_shared.publish import hand_on
+from newsflow_shared.publish import fair_priority, hand_on
 from newsflow_shared.runtime import Runtime
 from newsflow_shared.stages import TASK_ENRICH, TASK_FETCH_FEED, TASK_FETCH_PAGE, TASK_PARSE
 from newsflow_shared.warc import WarcRejection, is_warc, read_warc
@@ -132,6 +132,7 @@ class Submitter:
         hand_on(
             TASK_FETCH_PAGE,
             FetchRequest(job_id=self.sub.job_id, item_id=item, url=url, doc_id=doc_id, hints=hints),
+            priority=fair_priority(self.sub.items - 1),
         )
 
     def feed(self, url: str) -> None:
@@ -141,7 +142,11 @@ class Submitter:
             return
         item = self._next_item()
         self.rt.ledger.add_item(self.sub.job_id, item, url, "feed")
-        hand_on(TASK_FETCH_FEED, FeedRequest(job_id=self.sub.job_id, item_id=item, url=url))
+        hand_on(
+            TASK_FETCH_FEED,
+            FeedRequest(job_id=self.sub.job_id, item_id=item, url=url),
+            priority=fair_priority(self.sub.items - 1),
+        )
 
     def file(self, path: Path) -> None:
         """A local file: HTML page, seed-shaped text article, or a list of URLs/feeds."""

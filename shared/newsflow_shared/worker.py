@@ -22,7 +22,9 @@ from pydantic import ValidationError
 from newsflow_shared.celery_app import app
 from newsflow_shared.errors import (
     BROKER_ERRORS,
+    DEFER_HEADER_PREFIX,
     OUTAGE_ERRORS,
+    Deferred,
     PermanentError,
     TransientError,
     is_outage,
@@ -50,17 +52,18 @@ class StageTask(Task):
     """Base class of every stage task (`stage_task` sets its retry budget from the settings)."""
 
     stage = "unknown"
-    # Outages (Redis: the ledger, publishing the next stage's message; Elasticsearch) are
-    # retried too, but by `retry` below as waits that spend none of the item's retries.
-    autoretry_for = (TransientError, *OUTAGE_ERRORS)
+    # Outages (Redis: the ledger, publishing the next stage's message; Elasticsearch) and
+    # messages not due yet (Deferred) are retried too, but by `retry` below as waits that
+    # spend none of the item's retries.
+    autoretry_for = (TransientError, Deferred, *OUTAGE_ERRORS)
     retry_backoff = True
     retry_jitter = True
     acks_late = True
 
     def retry(self, *args: Any, **kwargs: Any) -> Any:
-        """Celery's retry, except that an outage is waited out (`wait_out`), a retry drops
-        the outage headers (the backends answered), and a retry which cannot be published
-        keeps its message.
+        """Celery's retry, except that an outage is waited out (`wait_out`), a message not
+        due yet is put back (`defer`), a retry drops the outage and deferral headers (the
+        backends answered), and a retry which cannot be published keeps its message.
 
         Celery turns a failed publish of the retry into `Reject(requeue=False)`: the message
         is dropped and its item stays in flight forever. Requeued instead, it is delivered
@@ -70,7 +73,9 @@ class StageTask(Task):
         exc = kwargs.get("exc")
         if exc is not None and is_outage(exc) and not self.request.called_directly:
             self.wait_out(exc)
-        kwargs.setdefault("headers", clear_headers(self.request.headers))
+        if isinstance(exc, Deferred) and not self.request.called_directly:
+            self.defer(exc)
+        kwargs.setdefault("headers", _ordinary_headers(self.request.headers))
         try:
             return super().retry(*args, **kwargs)
         except Reject as exc:
@@ -96,6 +101,24 @@ class StageTask(Task):
             raise self._requeue(err) from err
         raise Retry(exc=exc, when=wait.delay, sig=sig)
 
+    def defer(self, exc: Deferred) -> NoReturn:
+        """Put the message back `exc.delay` s from now (at most `defer_max`), its retry count
+        unchanged and the delivery not counted as an attempt (`Ledger.deferred`): the worker
+        slot goes on to other work meanwhile. Raises Retry; a message whose deferral cannot
+        be published is requeued (`_requeue`), never dropped."""
+        req, rt = self.request, get_runtime()
+        job, item = _ids(req.args[0] if req.args else None)
+        delay = max(0.0, min(exc.delay, rt.settings.defer_max))
+        headers = {**_ordinary_headers(req.headers), **exc.headers}
+        sig = self.signature_from_request(req, countdown=delay, headers=headers)
+        try:
+            if job and item:
+                rt.ledger.deferred(job, item, self.stage)
+            sig.apply_async()
+        except Exception as err:
+            raise self._requeue(err) from err
+        raise Retry(exc=exc, when=delay, sig=sig)
+
     def _requeue(self, reason: Any) -> Reject:
         """The message of a retry that could not be published goes back to its queue."""
         log.warning("retry_not_published", stage=self.stage, error=repr(reason)[:300])
@@ -105,6 +128,13 @@ class StageTask(Task):
         self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
     ) -> None:
         fail_unfinished(get_runtime(), self.stage, [args[0] if args else None], exc)
+
+
+def _ordinary_headers(headers: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A message's headers without those of an outage wait or of a deferral."""
+    return {
+        k: v for k, v in clear_headers(headers).items() if not k.startswith(DEFER_HEADER_PREFIX)
+    }
 
 
 def outage_wait(

@@ -57,11 +57,18 @@ def small_article(key: str) -> bytes:
     ).encode()
 
 
+ROBOTS = b"User-agent: *\nDisallow: /private/\n"
+
+
 class CorpusServer(ThreadingHTTPServer):
     daemon_threads = True
     corpus: Path
     hits: Counter[str]
     slow_seconds: float
+    robots: bytes  # what /robots.txt answers
+    retry_after: str  # the Retry-After of /busy/<key>'s first answer (a 429)
+    # (time.time(), path) of every request, in arrival order: what the pacing tests measure
+    access: list[tuple[float, str]]
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -84,6 +91,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
+        self.server.access.append((time.time(), path))
         self.server.hits[path] += 1
         host = self.headers.get("Host", "localhost")
         if path.startswith("/corpus/"):
@@ -102,8 +110,13 @@ class Handler(BaseHTTPRequestHandler):
             )
             body = f"<?xml version='1.0'?><rss version='2.0'><channel><title>Test feed</title>{items}</channel></rss>"
             self._send(200, body.encode(), "application/rss+xml")
+        elif path.startswith("/busy/"):  # too many requests, once: come back after Retry-After
+            if self.server.hits[path] == 1:
+                self._send(429, b"<html>slow down</html>", Retry_After=self.server.retry_after)
+            else:
+                self._send(200, small_article(path.removeprefix("/busy/")))
         elif path == "/robots.txt":
-            self._send(200, b"User-agent: *\nDisallow: /private/\n", ctype="text/plain")
+            self._send(200, self.server.robots, ctype="text/plain")
         elif path == "/missing":
             self._send(404, b"<html>nope</html>")
         elif path == "/gone":
@@ -156,9 +169,16 @@ def start(
     slow_seconds: float = 5.0,
     flaky_page: str = "",
     feed_paths: list[str] | None = None,
+    address: str = "127.0.0.1",
+    robots: bytes = ROBOTS,
+    retry_after: str = "2",
 ) -> CorpusServer:
-    """Serve on localhost on a free port, in a daemon thread."""
-    srv = CorpusServer(("127.0.0.1", 0), Handler)
+    """Serve on `address` (a loopback address: 127.0.0.2 is a host of its own) on a free
+    port, in a daemon thread."""
+    srv = CorpusServer((address, 0), Handler)
+    srv.robots = robots
+    srv.retry_after = retry_after
+    srv.access = []
     srv.corpus = corpus
     srv.hits = Counter()
     srv.slow_seconds = slow_seconds

@@ -176,3 +176,48 @@ def test_poison_guard_counts_deliveries_not_outage_waits(runtime: Any) -> None:
         assert admit(rt, "parse", ParseRequest, payload) is not None
     assert admit(rt, "parse", ParseRequest, payload) is None
     assert runtime.ledger.item(job, item)["state"] == "failed"
+
+
+def test_a_message_not_due_is_deferred_without_spending_a_retry(
+    settings: Any, redis: Any, runtime: Any, queue: str
+) -> None:
+    """Deferred (e.g. its host's turn is later): put back with the countdown and the
+    deferral's headers, its retry count unchanged, the delivery not counted as an attempt;
+    an earlier deferral's headers and an outage's are dropped."""
+    from newsflow_shared.errors import DEFER_HEADER_PREFIX, Deferred
+
+    task = _task_on(settings.redis_url, settings)
+    job, item = _item(runtime)
+    assert runtime.ledger.start(job, item, task.stage) == 1
+    old = {OUTAGE_SINCE: time.time(), f"{DEFER_HEADER_PREFIX}old": "x", "kept": "y"}
+    turn = {f"{DEFER_HEADER_PREFIX}slot": "a.example 123.5"}
+    exc = Deferred("host_not_due", "a.example: later", 2.5, turn)
+    raised = _retry_from(task, queue, exc, (job, item), retries=1, headers=old)
+    assert isinstance(raised, Retry) and float(raised.when) == 2.5
+
+    [msg] = queued_messages(redis, queue)
+    headers = msg["headers"]
+    assert headers["retries"] == 1 and headers["eta"]
+    assert headers[f"{DEFER_HEADER_PREFIX}slot"] == "a.example 123.5" and headers["kept"] == "y"
+    assert OUTAGE_SINCE not in headers and f"{DEFER_HEADER_PREFIX}old" not in headers
+    assert runtime.ledger.start(job, item, task.stage) == 1  # not an attempt
+    assert runtime.ledger.item(job, item)[f"deferrals:{task.stage}"] == "1"
+
+
+def test_a_deferral_is_capped_and_one_that_cannot_be_published_requeues(
+    settings: Any, redis: Any, runtime: Any, queue: str
+) -> None:
+    from newsflow_shared.errors import Deferred
+
+    far = Deferred("host_not_due", "later", 10_000.0, {})
+    task = _task_on(settings.redis_url, settings)
+    raised = _retry_from(task, queue, far, _item(runtime))
+    assert float(raised.when) == settings.defer_max  # comes back and asks again
+    dead = _task_on(DEAD_REDIS, settings)
+    _push_request(dead, args=[{"job_id": "j", "item_id": "i"}])
+    try:
+        with pytest.raises(Reject) as e:
+            dead.retry(exc=Deferred("host_not_due", "later", 1.0, {}), countdown=1)
+    finally:
+        dead.pop_request()
+    assert e.value.requeue is True  # the message is kept, never dropped

@@ -3,6 +3,8 @@ holds for the address actually connected to, not only for the DNS answer checked
 
 from __future__ import annotations
 
+import itertools
+
 import httpx
 import pytest
 
@@ -43,12 +45,16 @@ def test_allowlisted_host_is_fetched(page_url) -> None:  # type: ignore[no-untyp
     assert got.status == 200 and got.content_type == "text/html" and len(got.body) > 1000
 
 
-def test_robots_rules_are_fetched_once_per_origin_and_bounded() -> None:
-    """Through the real HTTP adapter: one robots.txt request per origin, at most
-    `max_origins` origins kept."""
+def test_robots_rules_are_fetched_once_per_origin_for_every_worker(redis) -> None:  # type: ignore[no-untyped-def]
+    """Through the real HTTP adapter and real Redis: one robots.txt request per origin for
+    two workers' caches alike, again once the TTL has passed."""
+    import time
+    import uuid
+
     from newsflow_fetch.politeness import RobotsCache, robots_over_http
 
-    servers = [pageserver.start(CORPUS) for _ in range(3)]
+    srv = pageserver.start(CORPUS)
+    prefix = f"t{uuid.uuid4().hex[:8]}"
     with httpx.Client(timeout=10, trust_env=False) as client:
         fetch = robots_over_http(
             client,
@@ -57,48 +63,104 @@ def test_robots_rules_are_fetched_once_per_origin_and_bounded() -> None:
             allow_hosts=frozenset({"localhost"}),
             total_timeout=10,
         )
-        cache = RobotsCache(fetch, ttl=3600, max_origins=2)
+        one, two = (RobotsCache(redis, prefix, fetch, ttl=1.0) for _ in range(2))
         try:
-            first = f"http://localhost:{servers[0].server_address[1]}"
-            assert cache.rules(f"{first}/corpus/a.html").can_fetch(
-                "newsflow", f"{first}/corpus/a.html"
-            )
-            assert not cache.rules(f"{first}/private/a.html").can_fetch(
-                "newsflow", f"{first}/private/a"
-            )
-            assert servers[0].hits["/robots.txt"] == 1  # the second check used the cached rules
-            for srv in servers[1:]:
-                cache.rules(f"http://localhost:{srv.server_address[1]}/corpus/a.html")
-                assert len(cache.entries) <= 2
-                assert srv.hits["/robots.txt"] >= 1
+            base = f"http://localhost:{srv.server_address[1]}"
+            assert one.cached(f"{base}/a.html") is None
+            rules = one.refresh(f"{base}/a.html")
+            assert rules.can_fetch(f"{base}/corpus/a.html", "newsflow")
+            assert not rules.can_fetch(f"{base}/private/a", "newsflow")
+            again = two.cached(f"{base}/private/b")  # the other worker: from Redis
+            assert again is not None and not again.can_fetch(f"{base}/private/b", "newsflow")
+            assert srv.hits["/robots.txt"] == 1
+            time.sleep(1.1)
+            assert two.cached(f"{base}/a.html") is None  # expired for everyone
         finally:
-            for srv in servers:
-                srv.shutdown()
+            srv.shutdown()
 
 
-def test_requests_to_one_host_are_paced(redis) -> None:  # type: ignore[no-untyped-def]
-    """Real Redis: turns for one host are `interval` apart; other hosts do not wait; a turn
-    that cannot come within `max_wait` is a transient `host_busy`."""
-    import itertools
+@pytest.mark.parametrize("answer", [(503, b""), (429, b""), TransientError("timeout", "slow")])
+def test_unavailable_robots_is_transient_and_not_cached(redis, answer) -> None:  # type: ignore[no-untyped-def]
+    import uuid
+
+    from newsflow_fetch.politeness import RobotsCache
+
+    def site(origin: str) -> tuple[int, bytes]:
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    cache = RobotsCache(redis, f"t{uuid.uuid4().hex[:8]}", site, ttl=60)
+    with pytest.raises(TransientError) as e:
+        cache.refresh("https://a.example/x")
+    assert e.value.reason == "robots_unavailable"
+    assert cache.cached("https://a.example/x") is None
+
+
+def test_unusable_robots_allows_everything_but_a_blocked_address_stays_refused(redis) -> None:  # type: ignore[no-untyped-def]
+    import uuid
+
+    from newsflow_fetch.politeness import RobotsCache
+
+    def site(error: Exception):  # type: ignore[no-untyped-def]
+        def fetch(origin: str) -> tuple[int, bytes]:
+            raise error
+
+        return fetch
+
+    prefix = f"t{uuid.uuid4().hex[:8]}"
+    too_large = RobotsCache(redis, prefix, site(PermanentError("too_large", "over")), ttl=60)
+    assert too_large.refresh("https://a.example/private/x").can_fetch(
+        "https://a.example/private/x", "newsflow"
+    )
+    blocked = RobotsCache(redis, prefix, site(PermanentError("blocked_address", "10.0.0.1")), 60)
+    with pytest.raises(PermanentError) as e:
+        blocked.refresh("https://b.example/x")
+    assert e.value.reason == "blocked_address"
+
+
+def test_turns_of_a_host_are_booked_an_interval_apart(redis) -> None:  # type: ignore[no-untyped-def]
+    """Real Redis: one request at a time to a host, an interval after the previous response;
+    those who cannot go now get distinct booked turns an interval apart, kept until they
+    come; a new request does not jump them; another host is not held up; Retry-After pushes
+    the host back; a request whose worker never says it is done holds the host for
+    `flight_max` at most."""
     import time
     import uuid
 
-    from newsflow_fetch.politeness import HostPacer
+    from newsflow_fetch.politeness import HostSchedule
 
-    prefix = f"t{uuid.uuid4().hex[:8]}"
-    pacer = HostPacer(redis, prefix, interval=0.3, max_wait=5)
-    turns = []
-    for _ in range(3):
-        pacer.wait_turn("news.example")
-        turns.append(time.monotonic())
-    assert min(b - a for a, b in itertools.pairwise(turns)) >= 0.28
-    assert pacer.wait_turn("other.example") == 0.0
-    impatient = HostPacer(redis, prefix, interval=5, max_wait=0.2)
-    impatient.wait_turn("busy.example")
-    with pytest.raises(TransientError) as e:
-        impatient.wait_turn("busy.example")
-    assert e.value.reason == "host_busy"
-    assert HostPacer(redis, prefix, interval=0, max_wait=1).wait_turn("busy.example") == 0.0
+    hosts = HostSchedule(redis, f"t{uuid.uuid4().hex[:8]}", flight_max=2.0)
+    assert hosts.turn("news.example", 0.3).go
+    hosts.done("news.example", 0.3)  # its response came
+    waiting = [hosts.turn("news.example", 0.3) for _ in range(4)]
+    assert not any(t.go for t in waiting)
+    slots = [t.slot for t in waiting]
+    # an interval apart, plus how long the host's requests take (here: the first one's turn
+    # to its done, a few ms, a fifth of it as the moving average starts)
+    spacing = [b - a for a, b in itertools.pairwise(slots)]
+    assert all(0.3 <= g < 0.35 for g in spacing) and max(spacing) - min(spacing) < 1e-3
+    assert 0.25 < waiting[0].delay <= 0.3
+    early = hosts.turn("news.example", 0.3, slots[1])  # too early: keeps its turn
+    assert not early.go and early.slot == slots[1]
+    assert hosts.turn("other.example", 0.3).go
+    time.sleep(waiting[0].delay + 0.01)
+    assert not hosts.turn("news.example", 0.3).go  # a new request books behind them
+    assert hosts.turn("news.example", 0.3, slots[0]).go
+    # its response is slow: the next booked turn comes, but waits for it, then an interval
+    time.sleep(0.35)
+    assert not hosts.turn("news.example", 0.3, slots[1]).go
+    hosts.done("news.example", 0.3)
+    late = hosts.turn("news.example", 0.3, slots[1])
+    assert not late.go and late.slot == slots[1] and 0.25 < late.delay <= 0.3
+    hosts.done("pushed.example", 0.1, retry_after=1.0)
+    pushed = hosts.turn("pushed.example", 0.1)
+    assert not pushed.go and 0.9 < pushed.delay <= 1.0
+    # a request never done (its worker died) holds its host for flight_max, no longer
+    assert hosts.turn("dead.example", 0.1).go
+    stuck = hosts.turn("dead.example", 0.1)
+    time.sleep(2.05)
+    assert hosts.turn("dead.example", 0.1, stuck.slot).go
 
 
 def test_no_such_host_is_transient_then_permanent() -> None:

@@ -7,11 +7,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
-from urllib.robotparser import RobotFileParser
 
 import feedparser
 from charset_normalizer import from_bytes
+from protego import Protego
 
 from newsflow_shared.errors import PermanentError, TransientError
 from newsflow_shared.messages import SourceHints
@@ -66,20 +67,46 @@ def check_addresses(host: str, addresses: Iterable[str], allow_hosts: frozenset[
             raise PermanentError("blocked_address", f"{host} resolves to non-global {ip}")
 
 
-def robots_rules(status: int, body: bytes) -> RobotFileParser:
-    """The rules of a host from its robots.txt response (RFC 9309): a 2xx body is parsed; any
-    4xx means "no rules" (crawl everything). 5xx and unreachable mean "try later": the
-    caller raises TransientError for those and never gets here."""
-    rules = RobotFileParser()
-    ok = 200 <= status < 300
-    rules.parse(body.decode("utf-8", "replace").splitlines() if ok else [])  # no lines: all allowed
-    return rules
+def robots_text(status: int, body: bytes) -> bytes:
+    """What a robots.txt response says (RFC 9309): a 2xx body; any 4xx means "no rules"
+    (crawl everything: empty). 5xx and unreachable mean "try later": the caller raises
+    TransientError for those and never gets here."""
+    return body if 200 <= status < 300 else b""
 
 
-def check_robots(rules: RobotFileParser, user_agent: str, url: str) -> None:
+def robots_rules(text: bytes) -> Protego:
+    """robots.txt parsed (protego: RFC 9309 matching, `Crawl-delay`)."""
+    return Protego.parse(text.decode("utf-8", "replace"))
+
+
+def check_robots(rules: Protego, user_agent: str, url: str) -> None:
     """Refuse a URL the host's robots.txt disallows for our user agent."""
-    if not rules.can_fetch(user_agent, url):
+    if not rules.can_fetch(url, user_agent):
         raise PermanentError("robots_disallowed", f"{url} is disallowed by robots.txt")
+
+
+def host_interval(rules: Protego | None, user_agent: str, default: float, ceiling: float) -> float:
+    """Seconds between two requests to a host: its robots.txt `Crawl-delay` for our agent
+    (at most `ceiling`), else `default`. A `default` of 0 turns pacing off altogether."""
+    delay = rules.crawl_delay(user_agent) if rules is not None and default > 0 else None
+    return default if delay is None else min(max(float(delay), 0.0), ceiling)
+
+
+def retry_after_seconds(value: str | None, now: datetime) -> float | None:
+    """Seconds a `Retry-After` header asks to wait (delta-seconds or an HTTP date), or None
+    when absent or unreadable; never negative."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
 
 
 def classify_status(status: int, url: str) -> None:

@@ -18,13 +18,18 @@ class FetchSettings(BaseSettings):
     max_bytes: int = Field(10 * 1024 * 1024, gt=0)
     max_redirects: int = Field(5, ge=0, le=20)
     user_agent: str = "newsflow/0.1 (+https://github.com/newsflow; news research crawler)"
-    # politeness: at most one request per `host_interval` seconds to a host across all fetch
-    # workers (0 turns it off); a worker waits up to `host_max_wait` for its turn, then the
-    # message is retried later (`host_busy`)
+    # politeness: one request per `host_interval` seconds to a host across all fetch workers,
+    # or per its robots.txt `Crawl-delay` (obeyed up to `crawl_delay_max`); 0 turns pacing
+    # off altogether. A fetch whose host is not due is put back with a countdown to its
+    # booked turn (`NEWSFLOW_DEFER_MAX` ahead at most), spending no retry; a later request of
+    # the same fetch (a redirect, the page after its robots.txt) waits in-process up to
+    # `hop_wait_max`. A 429/503's `Retry-After` pushes the host back (up to `retry_after_max`).
     host_interval: float = Field(1.0, ge=0)
-    host_max_wait: float = Field(30.0, gt=0)
-    # robots.txt (RFC 9309): obeyed for our user agent's product token ("newsflow"); each
-    # worker process keeps a host's rules for `robots_ttl` seconds
+    crawl_delay_max: float = Field(60.0, ge=0)
+    hop_wait_max: float = Field(5.0, ge=0)
+    retry_after_max: float = Field(3600.0, ge=0)
+    # robots.txt (RFC 9309, parsed by protego): obeyed for our user agent's product token
+    # ("newsflow"); its text is kept in Redis for `robots_ttl` seconds for every worker
     obey_robots: bool = True
     robots_ttl: float = Field(3600.0, gt=0)
     robots_max_bytes: int = Field(512 * 1024, gt=0)

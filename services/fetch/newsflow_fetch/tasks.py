@@ -1,7 +1,12 @@
-"""Celery shell of the fetch stage: download, store the raw page, hand on to parse."""
+"""Celery shell of the fetch stage: download, store the raw page, hand on to parse.
+
+The worker runs on a thread pool (`--pool threads`): what is shared between its threads is
+built once under a lock and is thread-safe (httpx's Client, redis-py's pooled client,
+Elasticsearch's client; the politeness parts keep their state in Redis)."""
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -9,21 +14,40 @@ import httpx
 from celery import current_task
 
 from newsflow_fetch import core, http
-from newsflow_fetch.politeness import HostPacer, Politeness, RobotsCache, robots_over_http
+from newsflow_fetch.politeness import (
+    HopGuard,
+    HostSchedule,
+    Politeness,
+    RobotsCache,
+    robots_over_http,
+)
 from newsflow_fetch.settings import FetchSettings, get_fetch_settings
 from newsflow_shared.celery_app import app  # `celery -A <this module>` finds the app here
 from newsflow_shared.ids import doc_id_for_url
 from newsflow_shared.messages import FeedRequest, FetchRequest, ParseRequest, SourceKind
-from newsflow_shared.publish import hand_on
+from newsflow_shared.publish import fair_priority, hand_on
 from newsflow_shared.runtime import get_runtime
 from newsflow_shared.settings import get_settings
 from newsflow_shared.stages import TASK_FETCH_FEED, TASK_FETCH_PAGE, TASK_PARSE
 from newsflow_shared.worker import stage_task
 
+_BUILD = threading.Lock()
+
+
+def client() -> httpx.Client:
+    """One pooled HTTP client per worker process (httpx's Client is thread-safe)."""
+    with _BUILD:
+        return _client()
+
+
+def politeness() -> Politeness:
+    """This process's politeness (its state is in Redis)."""
+    with _BUILD:
+        return _politeness()
+
 
 @cache
-def client() -> httpx.Client:
-    """One pooled HTTP client per worker process."""
+def _client() -> httpx.Client:
     fs = get_fetch_settings()
     timeout = httpx.Timeout(fs.read_timeout, connect=fs.connect_timeout)
     return httpx.Client(
@@ -36,38 +60,54 @@ def client() -> httpx.Client:
 
 
 @cache
-def politeness() -> Politeness:
-    """The host pacer (on the runtime's Redis) and this process's robots.txt cache."""
+def _politeness() -> Politeness:
     rt, fs = get_runtime(), get_fetch_settings()
     robots_fetch = robots_over_http(
-        client(),
+        _client(),
         max_bytes=fs.robots_max_bytes,
         max_redirects=fs.max_redirects,
         allow_hosts=fs.allow_hosts,
         total_timeout=fs.total_timeout,
     )
+    prefix = rt.settings.ledger_prefix
+    robots = RobotsCache(rt.redis, prefix, robots_fetch, fs.robots_ttl)
     return Politeness(
-        pacer=HostPacer(rt.redis, rt.settings.ledger_prefix, fs.host_interval, fs.host_max_wait),
-        robots=RobotsCache(robots_fetch, ttl=fs.robots_ttl) if fs.obey_robots else None,
+        schedule=HostSchedule(rt.redis, prefix, flight_max=fs.total_timeout + 5),
+        robots=robots if fs.obey_robots else None,
         user_agent=fs.user_agent,
+        interval=fs.host_interval,
+        crawl_delay_max=fs.crawl_delay_max,
+        hop_wait_max=fs.hop_wait_max,
+        retry_after_max=fs.retry_after_max,
     )
 
 
 def _download(url: str, fs: FetchSettings) -> core.FetchedResponse:
-    resp = http.fetch(
+    guard = politeness().guard(current_task.request.headers)
+    try:
+        resp = _guarded(url, fs, guard)
+    except BaseException:
+        guard.finish(None)
+        raise
+    guard.finish(resp)
+    core.classify_status(resp.status, resp.final_url)
+    return resp
+
+
+def _guarded(url: str, fs: FetchSettings, guard: HopGuard) -> core.FetchedResponse:
+    return http.fetch(
         client(),
         url,
         max_bytes=fs.max_bytes,
         max_redirects=fs.max_redirects,
         allow_hosts=fs.allow_hosts,
         total_timeout=fs.total_timeout,
-        before_hop=politeness().before_hop,
+        # robots.txt and the host's turn (booked in the message's headers when it was put back)
+        before_hop=guard,
         # the retries of this message so far (Celery's count): a missing host is final after
         # `dns_retries` of them
         no_such_host_final=(current_task.request.retries or 0) >= fs.dns_retries,
     )
-    core.classify_status(resp.status, resp.final_url)
-    return resp
 
 
 def _expand_feed(job_id: str, item_id: str, feed_url: str, body: bytes) -> None:
@@ -79,6 +119,7 @@ def _expand_feed(job_id: str, item_id: str, feed_url: str, body: bytes) -> None:
         hand_on(
             TASK_FETCH_PAGE,
             FetchRequest(job_id=job_id, item_id=child, url=link, doc_id=doc_id, hints=hints),
+            priority=fair_priority(i - 1),
         )
     rt.ledger.expanded(job_id, item_id, len(entries))
 
@@ -116,6 +157,8 @@ def fetch_page(msg: FetchRequest) -> None:
             final_url=resp.final_url,
             hints=msg.hints,
         ),
+        # the item keeps its place among the jobs (publish.fair_priority) at the next stage
+        priority=(current_task.request.delivery_info or {}).get("priority"),
     )
 
 

@@ -108,20 +108,41 @@ UA = "newsflow/0.1 (+https://example.org; research crawler)"
 
 
 def test_robots_rules_for_our_user_agent() -> None:
-    rules = core.robots_rules(200, b"User-agent: *\nDisallow: /private/\n")
+    rules = core.robots_rules(b"User-agent: *\nDisallow: /private/\n")
     core.check_robots(rules, UA, "https://news.example/world/a.html")
     with pytest.raises(PermanentError) as e:
         core.check_robots(rules, UA, "https://news.example/private/a.html")
     assert e.value.reason == "robots_disallowed"
     # a group for our product token wins over `*`
-    ours = core.robots_rules(200, b"User-agent: newsflow\nDisallow: /\n\nUser-agent: *\nAllow: /\n")
+    ours = core.robots_rules(b"User-agent: newsflow\nDisallow: /\n\nUser-agent: *\nAllow: /\n")
     with pytest.raises(PermanentError):
         core.check_robots(ours, UA, "https://news.example/a.html")
-    assert ours.can_fetch("otherbot/1.0", "https://news.example/a.html")
+    assert ours.can_fetch("https://news.example/a.html", "otherbot/1.0")
 
 
 @pytest.mark.parametrize("status", [401, 403, 404, 410])
 def test_robots_4xx_means_no_rules(status: int) -> None:
-    rules = core.robots_rules(status, b"User-agent: *\nDisallow: /\n")  # body ignored
-    assert rules.can_fetch(UA, "https://news.example/private/a.html")
-    core.check_robots(rules, UA, "https://news.example/private/a.html")  # does not raise
+    text = core.robots_text(status, b"User-agent: *\nDisallow: /\n")  # body ignored
+    assert text == b""
+    core.check_robots(core.robots_rules(text), UA, "https://news.example/private/a.html")
+
+
+def test_crawl_delay_sets_the_hosts_interval_within_bounds() -> None:
+    delayed = core.robots_rules(b"User-agent: *\nCrawl-delay: 2.5\nDisallow: /private/\n")
+    assert core.host_interval(delayed, UA, 1.0, 60.0) == 2.5
+    assert core.host_interval(delayed, UA, 1.0, 2.0) == 2.0  # at most the ceiling
+    assert core.host_interval(delayed, UA, 0.0, 60.0) == 0.0  # pacing off: off altogether
+    plain = core.robots_rules(b"User-agent: *\nDisallow: /private/\n")
+    assert core.host_interval(plain, UA, 1.0, 60.0) == 1.0
+    assert core.host_interval(None, UA, 0.2, 60.0) == 0.2  # robots.txt not obeyed
+
+
+def test_retry_after_in_seconds_or_as_a_date() -> None:
+    from datetime import UTC, datetime
+
+    now = datetime(2025, 5, 6, 10, 0, 0, tzinfo=UTC)
+    assert core.retry_after_seconds("120", now) == 120.0
+    assert core.retry_after_seconds("Tue, 06 May 2025 10:00:30 GMT", now) == 30.0
+    assert core.retry_after_seconds("Tue, 06 May 2025 09:00:00 GMT", now) == 0.0  # past
+    assert core.retry_after_seconds("soon", now) is None
+    assert core.retry_after_seconds(None, now) is None
