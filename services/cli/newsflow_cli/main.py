@@ -1,4 +1,4 @@
-"""The `newsflow` command: init, ingest, status, reprocess, reconcile, ready, eval."""
+"""The `newsflow` command: init, migrate, ingest, status, reprocess, reconcile, ready, eval."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from newsflow_cli.migrate import migrate
 from newsflow_shared.errors import BROKER_ERRORS, NewsflowError, TransientError, is_outage
 from newsflow_shared.indices import init_indices
 from newsflow_shared.runtime import Runtime, get_runtime
@@ -97,6 +98,7 @@ class Cli(typer.Typer):
 
 
 app = Cli(no_args_is_help=True, add_completion=False, help=__doc__)
+app.command()(migrate)
 eval_app = typer.Typer(no_args_is_help=True, help="Measure quality against gold data.")
 app.add_typer(eval_app, name="eval")
 
@@ -105,7 +107,8 @@ app.add_typer(eval_app, name="eval")
 def init() -> None:
     """Create the Elasticsearch indices and aliases from infra/elasticsearch (idempotent)."""
     rt = get_runtime()
-    actions = init_indices(rt.es, rt.settings.index_prefix)
+    s = rt.settings
+    actions = init_indices(rt.es, s.index_prefix, shards=s.es_shards, replicas=s.es_replicas)
     for a in actions:
         console.print(a)
     console.print(f"indices ready ({len(actions)} changes)")

@@ -1,0 +1,88 @@
+"""docker-compose.cluster.yml: a valid override that turns the single Elasticsearch node of
+docker-compose.yml into a three-node cluster the Python services all know of. No Docker
+engine runs in CI, so the files are checked as Compose would merge them (maps merge by key,
+a service's volumes by mount point)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from jsonschema import Draft7Validator
+
+from newsflow_shared.settings import Settings
+
+pytestmark = pytest.mark.unit
+
+REPO = Path(__file__).resolve().parents[2]
+SCHEMA_FILE = REPO.parent / "shared" / "schemas" / "compose-spec.json"
+NODES = ("elasticsearch", "es02", "es03")
+PYTHON_SERVICES = ("init", "api", "fetch", "parse", "enrich", "index", "reconciler", "flower")
+
+
+def _merge(base: Any, over: Any, key: str = "") -> Any:
+    if key == "volumes" and isinstance(base, list):  # merged by mount point
+        mounts = {v.split(":")[1]: v for v in base} | {v.split(":")[1]: v for v in over}
+        return list(mounts.values())
+    if isinstance(base, dict) and isinstance(over, dict):
+        return {k: _merge(base[k], over[k], k) if k in base and k in over else
+                   base[k] if k in base else over[k] for k in base | over}  # fmt: skip
+    return over
+
+
+@pytest.fixture(scope="module")
+def override() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((REPO / "docker-compose.cluster.yml").read_text())
+    return data
+
+
+@pytest.fixture(scope="module")
+def merged(override: dict[str, Any]) -> dict[str, Any]:
+    base = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    out: dict[str, Any] = _merge(base, override)
+    return out
+
+
+def test_override_is_valid_against_compose_spec(override: dict[str, Any]) -> None:
+    schema = json.loads(SCHEMA_FILE.read_text())
+    errors = sorted(Draft7Validator(schema).iter_errors(override), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
+
+
+def test_three_nodes_that_find_each_other_over_tls(merged: dict[str, Any]) -> None:
+    services = merged["services"]
+    data_volumes = set()
+    for node in NODES:
+        env = services[node]["environment"]
+        assert env["node.name"] == node
+        assert env.get("discovery.type") != "single-node", node
+        assert env["discovery.seed_hosts"].split(",") == list(NODES)
+        assert env["cluster.initial_master_nodes"].split(",") == list(NODES)
+        assert env["cluster.name"] == "newsflow"
+        # security on, so transport TLS with the node's own certificate from es-certs
+        assert env["xpack.security.enabled"] == "true"
+        assert env["xpack.security.transport.ssl.enabled"] == "true"
+        assert env["xpack.security.transport.ssl.certificate"] == f"certs/{node}/{node}.crt"
+        assert services[node]["depends_on"]["es-certs"]["condition"] == (
+            "service_completed_successfully"
+        )
+        assert "ports" not in services[node]  # still only on the project network
+        (data,) = [
+            v for v in services[node]["volumes"] if v.endswith(":/usr/share/elasticsearch/data")
+        ]
+        data_volumes.add(data.split(":")[0])
+    assert len(data_volumes) == 3 and data_volumes <= set(merged["volumes"])
+
+
+def test_every_python_service_knows_every_node_and_keeps_a_replica(
+    merged: dict[str, Any],
+) -> None:
+    for name in PYTHON_SERVICES:
+        env = merged["services"][name]["environment"]
+        settings = Settings(es_url=env["NEWSFLOW_ES_URL"])
+        assert settings.es_hosts == [f"http://{n}:9200" for n in NODES], name
+        assert env["NEWSFLOW_ES_REPLICAS"] == "${NEWSFLOW_ES_REPLICAS:-1}", name
+        assert "NEWSFLOW_REDIS_URL" in env, name  # the base environment is kept
