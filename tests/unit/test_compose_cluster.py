@@ -6,6 +6,7 @@ a service's volumes by mount point)."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -86,3 +87,25 @@ def test_every_python_service_knows_every_node_and_keeps_a_replica(
         assert settings.es_hosts == [f"http://{n}:9200" for n in NODES], name
         assert env["NEWSFLOW_ES_REPLICAS"] == "${NEWSFLOW_ES_REPLICAS:-1}", name
         assert "NEWSFLOW_REDIS_URL" in env, name  # the base environment is kept
+
+
+def test_every_node_runs_the_base_files_elasticsearch_image(merged: dict[str, Any]) -> None:
+    services = merged["services"]
+    images = {services[n]["image"] for n in (*NODES, "es-certs")}
+    assert images == {services["elasticsearch"]["image"]}
+
+
+def test_the_local_stack_names_every_node_of_its_cluster(tmp_path: Path) -> None:
+    """`stack.sh es-url`, which `make up ES_NODES=3` hands to every process as NEWSFLOW_ES_URL."""
+    env = {"PATH": "/usr/bin:/bin", "NEWSFLOW_VAR": str(tmp_path), "NEWSFLOW_ES_PORT": "9400"}
+    stack = [str(REPO / "infra" / "local" / "stack.sh"), "es-url"]
+    one = subprocess.run(["bash", *stack], env=env, capture_output=True, text=True, check=True)
+    assert one.stdout.strip() == "http://127.0.0.1:9400"
+    three = subprocess.run(["bash", *stack], env={**env, "NEWSFLOW_ES_NODES": "3"},
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    assert Settings(es_url=three.stdout.strip()).es_hosts == [
+        "http://127.0.0.1:9400", "http://127.0.0.1:9401", "http://127.0.0.1:9402"
+    ]  # fmt: skip
+    bad = subprocess.run(["bash", *stack], env={**env, "NEWSFLOW_ES_NODES": "x"},
+                         capture_output=True, text=True)  # fmt: skip
+    assert bad.returncode != 0 and "NEWSFLOW_ES_NODES must be 1-9" in bad.stderr
