@@ -204,6 +204,25 @@ wait_gone() {
     done
 }
 
+# wait_ready PID DEADLINE INTERVAL ON_FAIL EXITED_MSG LATE_MSG CHECK... — run CHECK every
+# INTERVAL seconds until it succeeds. Dies with EXITED_MSG when PID (if given) has exited,
+# with LATE_MSG once SECONDS reaches DEADLINE; ON_FAIL (e.g. a log tail) runs first.
+wait_ready() {
+    local pid=$1 deadline=$2 interval=$3 on_fail=$4 exited=$5 late=$6
+    shift 6
+    until "$@"; do
+        if [[ -n $pid ]] && ! pid_alive "$pid"; then
+            "$on_fail"
+            die "$exited"
+        fi
+        if ((SECONDS >= deadline)); then
+            "$on_fail"
+            die "$late"
+        fi
+        sleep "$interval"
+    done
+}
+
 # stop_pid NAME PID — SIGTERM, wait, SIGKILL (single process, for Redis/ES).
 stop_pid() {
     local name=$1 pid=$2
@@ -217,6 +236,10 @@ stop_pid() {
 }
 
 # ---------------------------------------------------------------- redis
+
+redis_log_tail() {
+    tail -n 20 -- "$LOG_DIR/redis.log" >&2 2>/dev/null || true
+}
 
 redis_ping() {
     [[ $(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]]
@@ -253,14 +276,9 @@ redis_start() {
             </dev/null 9>&- \
             || die "redis-server failed to start; see $LOG_DIR/redis.log"
     fi
-    local deadline=$((SECONDS + REDIS_TIMEOUT))
-    until redis_ping; do
-        if ((SECONDS >= deadline)); then
-            tail -n 20 -- "$LOG_DIR/redis.log" >&2 2>/dev/null || true
-            die "redis did not answer PING on 127.0.0.1:$REDIS_PORT within ${REDIS_TIMEOUT}s (log: $LOG_DIR/redis.log)"
-        fi
-        sleep 0.2
-    done
+    wait_ready "" $((SECONDS + REDIS_TIMEOUT)) 0.2 redis_log_tail "" \
+        "redis did not answer PING on 127.0.0.1:$REDIS_PORT within ${REDIS_TIMEOUT}s (log: $LOG_DIR/redis.log)" \
+        redis_ping
     log "redis up: $(redis_url) (pid $(read_pidfile "$REDIS_PIDFILE"))"
 }
 
@@ -550,6 +568,18 @@ es_version() {
 # Lines of the server log that predate this start; es_log_tail skips them.
 ES_LOG_MARK=0
 
+# es_ready — whether every node of ES_PIDS is alive (else it dies) and the cluster has all
+# ES_NODES nodes and is yellow or green, every primary assigned (waiting up to 5 s); sets ES_STATUS.
+ES_PIDS=()
+es_ready() {
+    local p
+    for p in "${ES_PIDS[@]}"; do
+        pid_alive "$p" || { es_log_tail; die "elasticsearch (pid $p) exited during startup"; }
+    done
+    ES_STATUS=$(es_health "&wait_for_status=yellow&wait_for_nodes=$ES_NODES&timeout=5s") || true
+    [[ $ES_STATUS =~ ^(yellow|green)$ ]]
+}
+
 es_log_tail() {
     local logs=${1:-$(es_node_logs 1)}
     local f=$logs/$ES_CLUSTER.log
@@ -626,21 +656,11 @@ es_start() {
         for ((k = 1; k <= ES_NODES; k++)); do pids+=("$(read_pidfile "$(es_node_pidfile "$k")")"); done
     fi
     # Ready: every node joined and every primary assigned (yellow or better).
-    while :; do
-        status=$(es_health "&wait_for_status=yellow&wait_for_nodes=$ES_NODES&timeout=5s") || true
-        [[ $status =~ ^(yellow|green)$ ]] && break
-        for pid in "${pids[@]}"; do
-            if ! pid_alive "$pid"; then
-                es_log_tail
-                die "elasticsearch (pid $pid) exited during startup"
-            fi
-        done
-        if ((SECONDS >= deadline)); then
-            es_log_tail
-            die "elasticsearch not yellow/green with $ES_NODES node(s) within ${ES_TIMEOUT}s (pids ${pids[*]} still running; logs: $ES_LOGS)"
-        fi
-        sleep 1
-    done
+    ES_PIDS=("${pids[@]}")
+    wait_ready "" "$deadline" 1 es_log_tail "" \
+        "elasticsearch not yellow/green with $ES_NODES node(s) within ${ES_TIMEOUT}s (pids ${pids[*]} still running; logs: $ES_LOGS)" \
+        es_ready
+    status=$ES_STATUS
     log "elasticsearch up: $(es_urls) (pids ${pids[*]}, version $(es_version), status $status," \
         "$((SECONDS - started))s, max open files $(awk '/Max open files/ {print $4}' "/proc/${pids[0]}/limits" 2>/dev/null))"
 }
@@ -724,6 +744,10 @@ corenlp_java() {
 }
 
 # corenlp_tags — the server answers and finds the organisation in a known sentence.
+corenlp_log_tail() {
+    tail -n 30 -- "$LOG_DIR/corenlp.log" >&2 2>/dev/null || true
+}
+
 corenlp_tags() {
     curl -fsS --max-time 10 -H 'Content-Type: text/plain; charset=utf-8' \
         --data-binary 'Leeds United beat Arsenal.' "$CORENLP_URL/" 2>/dev/null \
@@ -764,17 +788,10 @@ corenlp_start() {
             -stanford true -blockList "$CORENLP_CONF/loopback-only.blocklist" -maxCharLength 200000)
         pid=$(proc_pid corenlp) || die "corenlp did not start (log: $LOG_DIR/corenlp.log)"
     fi
-    until corenlp_tags; do
-        if ! pid_alive "$pid"; then
-            tail -n 30 -- "$LOG_DIR/corenlp.log" >&2 2>/dev/null || true
-            die "corenlp (pid $pid) exited during startup (log: $LOG_DIR/corenlp.log)"
-        fi
-        if ((SECONDS >= deadline)); then
-            tail -n 30 -- "$LOG_DIR/corenlp.log" >&2 2>/dev/null || true
-            die "corenlp did not tag a sentence on $CORENLP_URL within ${CORENLP_TIMEOUT}s (pid $pid; log: $LOG_DIR/corenlp.log)"
-        fi
-        sleep 0.5
-    done
+    wait_ready "$pid" "$deadline" 0.5 corenlp_log_tail \
+        "corenlp (pid $pid) exited during startup (log: $LOG_DIR/corenlp.log)" \
+        "corenlp did not tag a sentence on $CORENLP_URL within ${CORENLP_TIMEOUT}s (pid $pid; log: $LOG_DIR/corenlp.log)" \
+        corenlp_tags
     log "corenlp up: $CORENLP_URL (pid $pid, $((SECONDS - started))s, rss $(corenlp_rss "$pid"))"
 }
 

@@ -196,6 +196,11 @@ def _left_context(doc: Doc, m: Mention) -> list[Token]:
     k = m.start - 1
     while k >= 0:
         tok = doc[k]
+        if tok.tag_ == "POS" and k > 0 and tok.head.i == k - 1:
+            # "Brazil's President Lula": the possessive marker hangs on its possessor.
+            chain.insert(0, tok)
+            k -= 1
+            continue
         if tok.is_punct or tok.dep_ not in _ROLE_DEPS or not (k < tok.head.i < m.end + 3):
             break
         chain.insert(0, tok)
@@ -247,6 +252,10 @@ def _org_country(doc: Doc, m: Mention) -> tuple[str | None, str]:
         code = gz.country_code(prev) or gz.GOVERNMENT_SEATS.get(prev.lower())
     if code is None and m.start >= 1:
         code = gz.demonym_code(doc[m.start - 1].text)
+    if code is None:
+        # "Zimbabwe's ruling ZANU-PF party", "Kyrgyz border authorities"
+        left = (gz.country_code(t.text) or gz.demonym_code(t.text) for t in _left_context(doc, m))
+        code = next((c for c in left if c), None)
     return code, generic
 
 
@@ -280,16 +289,19 @@ def build_actors(docs: Sequence[Doc], offsets: Sequence[int | None]) -> ActorInd
             if role:
                 draft.add_role(role)
             entry = actor_entry(name)
+            listed = gz.person_record(name)
             draft.country = (
                 draft.country
                 or country
                 or (known[0] if known else None)
+                or (listed[0] if listed else None)
                 or (entry.country if entry else None)
             )
             draft.sector = (
                 draft.sector
                 or sector_of(role)
                 or (known[1] if known else None)
+                or (listed[1] if listed else None)
                 or (entry.sector if entry else None)
             )
             b._record(draft, doc_i, m, surface)

@@ -118,9 +118,8 @@ def _check_roles(
     ]
 
 
-def score_document(gold: dict[str, Any], result: Enrichment) -> dict[str, Any]:
-    """Match one document's predictions against its gold line."""
-    gold_actors = {a["name"]: a for a in gold.get("actors", [])}
+def _score_actors(gold: dict[str, Any], result: Enrichment) -> dict[str, Any]:
+    """Match one document's predicted actors against its gold line."""
     used: set[int] = set()
     actor_fn = []
     for g in gold.get("actors", []):
@@ -139,6 +138,19 @@ def score_document(gold: dict[str, Any], result: Enrichment) -> dict[str, Any]:
         c = actor_types.setdefault(p.type.value, Counter())
         c["pred"] += 1
         c["tp"] += k in used
+    return {
+        "tp": len(used),
+        "pred": len(result.actors),
+        "gold": len(gold.get("actors", [])),
+        "missed": actor_fn,
+        "spurious": actor_fp,
+        "per_type": {t: dict(c) for t, c in actor_types.items()},
+    }
+
+
+def score_document(gold: dict[str, Any], result: Enrichment) -> dict[str, Any]:
+    """Match one document's predictions against its gold line."""
+    gold_actors = {a["name"]: a for a in gold.get("actors", [])}
     by_id = {a.id: a for a in result.actors}
     matched_pred: set[int] = set()
     stats = Counter[str]()
@@ -181,14 +193,7 @@ def score_document(gold: dict[str, Any], result: Enrichment) -> dict[str, Any]:
                 }
             )
     return {
-        "actors": {
-            "tp": len(used),
-            "pred": len(result.actors),
-            "gold": len(gold.get("actors", [])),
-            "missed": actor_fn,
-            "spurious": actor_fp,
-            "per_type": {t: dict(c) for t, c in actor_types.items()},
-        },
+        "actors": _score_actors(gold, result),
         "events": {
             "tp": stats["matched"],
             "pred": len(result.events),

@@ -55,6 +55,25 @@ PARTY_NOUNS: frozenset[str] = frozenset(_DATA["party_nouns"])
 SECTOR_WORDS: dict[str, set[str]] = {k: set(v) for k, v in _DATA["sector_words"].items()}
 
 
+@lru_cache(maxsize=1)
+def _people() -> dict[str, list[str]]:
+    data = json.loads(files("newsflow_enrich").joinpath("data/people.json").read_text("utf-8"))
+    people: dict[str, list[str]] = data["people"]
+    return people
+
+
+def person_record(name: str) -> tuple[str | None, str] | None:
+    """(country, sector) of a person of the people table (data/people.json) by full name,
+    accents ignored ("Luiz Inácio Lula da Silva" -> ("BRA", "GOV")); heads of international
+    organisations have no country. None for names not in the table."""
+    folded = unicodedata.normalize("NFKD", norm(name))
+    record = _people().get("".join(c for c in folded if not unicodedata.combining(c)))
+    if record is None:
+        return None
+    country, sector = record
+    return (None if country == "IGO" else country), sector
+
+
 def norm(text: str) -> str:
     """Normalised lookup key: NFKC, lower case, curly quotes straightened, no leading 'the'."""
     text = unicodedata.normalize("NFKC", text).replace("’", "'").strip().lower()

@@ -1,7 +1,7 @@
 """The trigger lexicon: verb and noun lemmas -> PLOVER type, with mode cues.
 
 The words live in `data/lexicon.json`; this module loads them once at import into the
-names events.py and quotes.py use. Prisoner exchanges and swaps are coded RETREAT/release
+names the `events` package and quotes.py use. Prisoner exchanges and swaps are coded RETREAT/release
 (the captives are let go), as the gold labels do; other exchanges are COOPERATE/exchange.
 
 A trigger is a lemma plus an optional condition on its dependents:
@@ -9,13 +9,14 @@ A trigger is a lemma plus an optional condition on its dependents:
   must have one of these lemmas ("pause" is SANCTION only when shipments/aid are paused);
 - `prt`: a particle or preposition child must be one of these ("call for", "back down");
   "to" also stands for an infinitive complement ("told Kyiv to stop", "asked X to send").
-`type` is "WARN" for "warn", resolved to THREATEN or ACCUSE by context in events.py, and
+`type` is "WARN" for "warn", resolved to THREATEN or ACCUSE by context in `events/extractor.py`, and
 "NEED" for need/require, a request only with one of `NEED_OBJECTS`.
 
 Deliberately absent, because on the development sets they were nearly never the event:
 "pressure" (COERCE: 0 of 11 right, almost always figurative), "remove" (COERCE, 1 of 9),
 "target" as a verb (ASSAULT, 1 of 11: "targeting voters"), the noun "warning" (0 of 6).
-Further context conditions live in events.py (`_licensed`, `_idiom`, `_sense_idiom`).
+Further context conditions live in the `events` package (`EventExtractor._licensed`,
+`triggers._idiom`, `triggers._sense_idiom`).
 """
 
 from __future__ import annotations

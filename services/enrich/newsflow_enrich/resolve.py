@@ -30,6 +30,8 @@ _FIRST_PERSON = {"i", "me", "my", "we", "us", "our", "ours", "myself", "ourselve
 _MODIFIER_DEPS = {"compound", "amod", "poss", "nmod"}
 _GOVERNMENT_NOUNS = {"administration", "government", "cabinet", "regime", "authority"}
 _PAIR_NOUNS = {"president", "leader", "side", "head", "counterpart"}
+_PLACE_OF = {"in", "from"}
+_PLACE_TYPES = {ActorType.LOCATION, ActorType.COUNTRY}
 
 
 def sentences(doc: Doc) -> list[SpacySpan]:
@@ -141,7 +143,27 @@ class Resolver:
                 if prep.dep_ == "prep" and prep.lower_ in {"of", "from"}:
                     out = [a for g in prep.children if g.dep_ == "pobj" for a in self.actors(g)]
                     break
+        if not out and tok.pos_ == "NOUN":
+            out = self._of_place(tok)
         return out
+
+    def _of_place(self, tok: Token) -> list[str]:
+        """An unnamed party in a named place is of that place: "lawyers in Lahore", "a
+        court in Dhaka", "opposition parties in Togo" (the place's actor, with its country)."""
+        for prep in tok.children:
+            if prep.dep_ != "prep" or prep.lower_ not in _PLACE_OF:
+                continue
+            for g in prep.children:
+                if g.dep_ != "pobj":
+                    continue
+                places = [
+                    a
+                    for a in self.actors(g)
+                    if self.drafts[a].type in _PLACE_TYPES and self.drafts[a].country
+                ]
+                if places:
+                    return places[:1]
+        return []
 
     def _role_holder(self, tok: Token) -> str | None:
         # "the Kremlin aide", "the president": the nearest preceding person with that role.

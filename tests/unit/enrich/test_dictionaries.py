@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import sys
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
-from types import ModuleType
+from types import SimpleNamespace
 
 import pytest
 
@@ -22,18 +22,20 @@ from newsflow_enrich.dictionaries import (
 from newsflow_shared.messages import ActorType, EventType
 
 pytestmark = pytest.mark.unit
-TOOL = Path(__file__).resolve().parents[3] / "services/enrich/tools/build_dictionaries.py"
+TOOLS = Path(__file__).resolve().parents[3] / "services/enrich/tools"
 DATA = files("newsflow_enrich").joinpath("data")
 
 
 @pytest.fixture(scope="module")
-def tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("build_dictionaries", TOOL)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while defining
-    spec.loader.exec_module(module)
-    return module
+def tool() -> SimpleNamespace:
+    """The converter's parts (services/enrich/tools/dictbuild), as its script imports them."""
+    sys.path.insert(0, str(TOOLS))
+    try:
+        actors = importlib.import_module("dictbuild.actors")
+        verbs = importlib.import_module("dictbuild.verbs")
+    finally:
+        sys.path.remove(str(TOOLS))
+    return SimpleNamespace(**{**vars(actors), **vars(verbs)})
 
 
 def test_attack_is_an_assault_verb() -> None:
@@ -130,7 +132,7 @@ PLOVER_ROWS = """\
 """
 
 
-def test_cameo_to_plover_mapping(tool: ModuleType, tmp_path: Path) -> None:
+def test_cameo_to_plover_mapping(tool: SimpleNamespace, tmp_path: Path) -> None:
     path = tmp_path / "CAMEO2PLOVER.txt"
     path.write_text(PLOVER_ROWS)
     table = tool.read_plover(path)
@@ -147,7 +149,7 @@ def test_cameo_to_plover_mapping(tool: ModuleType, tmp_path: Path) -> None:
     assert tool.plover_of("020", table) is None  # appeals have no PLOVER row
 
 
-def test_codes_and_patterns_reduce(tool: ModuleType) -> None:
+def test_codes_and_patterns_reduce(tool: SimpleNamespace) -> None:
     assert tool.code_of("042:043") == ("042", False)
     assert tool.code_of(":173") == ("173", True)
     assert tool.code_of("---") == (None, False)

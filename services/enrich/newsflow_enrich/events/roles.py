@@ -1,0 +1,168 @@
+"""Who: source and target actors of a trigger from the parse (subjects, passive agents,
+objects, the type's prepositions, the subject of the verb governing a noun trigger), who
+reports it, and the one other party a directed event without a target is aimed at."""
+
+from __future__ import annotations
+
+from spacy.tokens import Span as SpacySpan
+from spacy.tokens import Token
+
+from newsflow_enrich.events.candidate import Cand
+from newsflow_enrich.events.context import DocContext
+from newsflow_enrich.events.tables import (
+    _NON_AGENTIVE,
+    _OBJ,
+    _OF_PATIENT,
+    _PATIENT_POSS,
+    _SUBJ,
+    _TOPIC_OBJECT,
+    SOURCE_PREPS,
+    TARGET_PREPS,
+)
+from newsflow_enrich.events.triggers import _direct, governing_verb
+from newsflow_enrich.lexicon import SPEECH
+from newsflow_enrich.quotes import according_to, speaker_of_verb
+from newsflow_shared.messages import ActorType
+
+
+class Roles(DocContext):
+    """Source, target and reporting actors of event candidates."""
+
+    # ------------------------------------------------------------------ actors
+    def subjects(self, v: Token, depth: int = 0) -> tuple[list[str], bool]:
+        """Source actors of a verb, and whether it is passive."""
+        passive = any(c.dep_ == "nsubjpass" for c in v.children)
+        for c in v.children:
+            if c.dep_ == "agent":
+                return [a for g in c.children for a in self.r.actors(g)], True
+        for c in v.children:
+            if c.dep_ in _SUBJ:
+                if c.tag_ in {"WDT", "WP"} and v.dep_ == "relcl":
+                    return self.r.actors(v.head), passive
+                return self.r.actors(c), passive
+        if passive:
+            return [], True
+        if v.dep_ == "xcomp" and v.head.i != v.i:
+            # Object control: "urged NATO to provide", "told Kyiv to stop": NATO provides.
+            objs = [c for c in v.head.children if c.dep_ in {"dobj", "dative"}]
+            if objs:
+                return self.r.actors(objs[0]), False
+        if depth < 3 and v.dep_ in {"xcomp", "conj", "advcl"} and v.head.i != v.i:
+            return self.subjects(v.head, depth + 1)[0], False
+        if v.dep_ in {"relcl", "acl"}:
+            return self.r.actors(v.head), False
+        return [], False
+
+    def targets(self, tok: Token, type_: str, passive: bool) -> list[str]:
+        """Target actors: objects, passive subjects, and the type's prepositions."""
+        out: list[str] = []
+        preps = TARGET_PREPS.get(type_, set())
+        for c in tok.children:
+            if c.dep_ in _OBJ and tok.lemma_ in _TOPIC_OBJECT:
+                continue  # "discussing Ukraine": the topic, not the other party
+            if c.dep_ in _OBJ or (passive and c.dep_ == "nsubjpass"):
+                out += self.r.actors(c)
+                out += [
+                    a
+                    for p in c.children
+                    if p.dep_ == "prep" and p.lower_ in preps
+                    for g in p.children
+                    for a in self.r.actors(g)
+                ]
+            elif c.dep_ == "prep" and c.lower_ in preps:
+                out += [a for g in c.children if g.dep_ == "pobj" for a in self.r.actors(g)]
+        if not out and tok.pos_ == "VERB":
+            # "threatened to retaliate against Seoul": the target sits in the complement.
+            for c in tok.children:
+                if c.dep_ == "xcomp":
+                    out += self.targets(c, "ASSAULT" if type_ == "THREATEN" else type_, False)
+        return list(dict.fromkeys(out))
+
+    def noun_args(self, tok: Token, type_: str) -> tuple[list[str], list[str]]:
+        """Source and target of a noun trigger ("Russian attacks on Kyiv", "calls from X")."""
+        source: list[str] = []
+        target: list[str] = []
+        preps = TARGET_PREPS.get(type_, set())
+        for c in tok.children:
+            if c.dep_ in {"poss", "compound", "amod", "nmod"} and c.i < tok.i:
+                # "the Paris agreement", "the Istanbul talks": a place naming the event is
+                # not a party to it (a possessive "Kyiv's request" still is).
+                source += [
+                    a
+                    for a in self.r.actors(c)
+                    if c.dep_ == "poss" or self.r.drafts[a].type != ActorType.LOCATION
+                ]
+            elif c.dep_ == "prep":
+                objs = [a for g in c.children if g.dep_ == "pobj" for a in self.r.actors(g)]
+                if c.lower_ in SOURCE_PREPS and type_ not in {"RETREAT"}:
+                    source += objs
+                elif c.lower_ == "between" and objs:
+                    source += objs  # "talks between Moscow and Kyiv": both take part
+                elif c.lower_ in preps or (c.lower_ == "of" and type_ in _OF_PATIENT):
+                    target += objs  # "Russia's invasion of Ukraine", "the arrest of X"
+        if (
+            tok.lemma_ in _PATIENT_POSS
+            and not target
+            and not any(c.dep_ == "prep" and c.lower_ in SOURCE_PREPS for c in tok.children)
+        ):
+            # "Khan's arrest", "his eviction": the possessor of a coercion noun undergoes it.
+            poss = [a for c in tok.children if c.dep_ == "poss" for a in self.r.actors(c)]
+            source, target = [a for a in source if a not in poss], poss
+        verb, _dep = governing_verb(tok)
+        if verb is not None and not source and verb.lemma_ in _NON_AGENTIVE:
+            # "The meetings resulted in prisoner exchanges": the earlier event's parties.
+            for c in verb.children:
+                if c.dep_ == "nsubj" and c.i in self.r.anaphors:
+                    source = list(self.r.anaphors[c.i])
+        if verb is not None and _direct(tok, verb):
+            if not source:
+                source = self.subjects(verb)[0]
+            if not target and type_ in TARGET_PREPS:
+                target = [a for a in self.targets(verb, type_, False) if a not in source]
+        return list(dict.fromkeys(source)), [a for a in dict.fromkeys(target) if a not in source]
+
+    def _govern(self, ids: list[str]) -> list[str]:
+        # A city that is struck or visited stands for its country when the article has it.
+        out = []
+        for aid in ids:
+            draft = self.r.drafts[aid]
+            country = f"country:{draft.country}"
+            if draft.type == ActorType.LOCATION and draft.country and country in self.r.drafts:
+                aid = country
+            if aid not in out:
+                out.append(aid)
+        return out
+
+    def _reporters(self, tok: Token, sent: SpacySpan) -> list[str]:
+        out: list[str] = []
+        t = tok
+        while t.head.i != t.i:
+            head = t.head
+            if head.lemma_ in SPEECH and t.dep_ in {"ccomp", "parataxis", "dobj"}:
+                out += speaker_of_verb(head, self.r)[0]
+            t = head
+        for c in t.children:  # root: "Russia attacked Kyiv, officials said"
+            if c.dep_ == "parataxis" and c.lemma_ in SPEECH:
+                out += speaker_of_verb(c, self.r)[0]
+        if sent.start not in self._according:
+            self._according[sent.start] = according_to(sent, self.r)
+        out += self._according[sent.start]
+        quoted = self.quotes.speaker_at(tok.idx)
+        if quoted:
+            out.append(quoted)
+        return list(dict.fromkeys(out))
+
+    def _sole_other(self, sent: SpacySpan, c: Cand) -> list[str]:
+        """The target of a directed event the parse gave none, when the sentence names
+        exactly one other party (a country, group or organisation, after metonyms): "While
+        Trump has expressed frustration with Russia's aggression, his administration has not
+        imposed new sanctions" is aimed at Russia. Several candidates: none."""
+        taken = set(c.source) | set(c.reported_by)
+        taken |= {f"country:{self.r.drafts[a].country}" for a in taken if self.r.drafts[a].country}
+        found = [self.r.token_actor.get(i) for i in range(sent.start, sent.end)]
+        others = {
+            a
+            for a in self._govern([f for f in found if f is not None])
+            if a not in taken and self.r.drafts[a].type != ActorType.PERSON
+        }
+        return sorted(others) if len(others) == 1 else []
