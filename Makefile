@@ -64,6 +64,7 @@ workers: venv var/api_key
 	$(STACK) proc-start enrich -- $(BIN)/celery -A newsflow_enrich.tasks worker -Q enrich -n enrich@%h --concurrency 2 --loglevel INFO
 	$(STACK) proc-start index  -- $(BIN)/celery -A newsflow_index.tasks  worker -Q index  -n index@%h  --concurrency 1 --prefetch-multiplier 100 --loglevel INFO
 	$(STACK) proc-start reconciler -- $(BIN)/newsflow reconcile --every 60
+	$(STACK) proc-start beat -- $(BIN)/celery -A newsflow_shared.beat beat --loglevel INFO --schedule var/celerybeat-schedule --pidfile=
 	NEWSFLOW_API_KEY=$$(cat var/api_key) $(STACK) proc-start api -- $(BIN)/uvicorn --factory newsflow_api.main:create_app --http newsflow_api.server:ApiHttpProtocol --host $(API_HOST) --port $(API_PORT) --no-access-log
 	$(STACK) proc-start flower -- $(BIN)/celery -A newsflow_shared.celery_app flower --address=127.0.0.1 --port=$(FLOWER_PORT)
 
@@ -112,6 +113,7 @@ bench: venv services
 	$(BIN)/python bench/bench_enrich.py --ner corenlp
 	$(BIN)/python bench/bench_pipeline.py --rounds 3
 	$(BIN)/python bench/bench_api.py
+	$(BIN)/python bench/bench_sources.py
 
 # docker-compose.yml for real: podman + Compose v2 + offline stand-ins (infra/compose-test/README.md).
 compose-test:

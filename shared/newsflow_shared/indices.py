@@ -154,12 +154,14 @@ def init_indices(
                 actions.append(f"{n.concrete} is not partitioned: run `newsflow migrate`")
             for index in existing:
                 actions.extend(_sync_dynamic_settings(es, index, settings))
+                actions.extend(_add_new_fields(es, index, load_mapping(logical)["mappings"]))
             continue
         if not es.indices.exists(index=n.concrete):
             es.indices.create(index=n.concrete, settings={"index": settings}, mappings=_mappings(n))
             actions.append(f"created {n.concrete}")
         else:
             actions.extend(_sync_dynamic_settings(es, n.concrete, settings))
+            actions.extend(_add_new_fields(es, n.concrete, load_mapping(logical)["mappings"]))
         actions.extend(_point_aliases(es, n))
     return actions
 
@@ -212,6 +214,31 @@ def _point_aliases(es: Elasticsearch, n: IndexNames) -> list[str]:
         return []
     es.indices.update_aliases(actions=alias_actions)
     return [f"aliased {n.read}, {n.write} -> {n.concrete}"]
+
+
+def _new_fields(wanted: dict[str, Any], current: dict[str, Any], prefix: str = "") -> list[str]:
+    """Paths of fields in the JSON's `properties` that the index's mapping lacks."""
+    out: list[str] = []
+    for name, spec in wanted.items():
+        if name not in current:
+            out.append(prefix + name)
+        elif "properties" in spec:
+            out += _new_fields(
+                spec["properties"], current[name].get("properties", {}), f"{prefix}{name}."
+            )
+    return out
+
+
+def _add_new_fields(es: Elasticsearch, index: str, mappings: dict[str, Any]) -> list[str]:
+    """A field added to the JSON of the current version is added to the index in place
+    (Elasticsearch merges new fields into a mapping; changing a field's type needs a new
+    version). Documents indexed before have no value for it."""
+    current = es.indices.get_mapping(index=index)[index]["mappings"].get("properties", {})
+    added = _new_fields(mappings["properties"], current)
+    if not added:
+        return []
+    es.indices.put_mapping(index=index, properties=mappings["properties"])
+    return [f"added {', '.join(added)} to {index}"]
 
 
 def _sync_dynamic_settings(es: Elasticsearch, index: str, settings: dict[str, Any]) -> list[str]:

@@ -32,6 +32,7 @@ class SourceKind(StrEnum):
     FEED = "feed"
     HTML_FILE = "html_file"
     TEXT_FILE = "text_file"
+    WARC = "warc"  # a response record of a WARC archive (`newsflow ingest archive.warc.gz`)
 
 
 class SourceHints(Frozen):
@@ -44,6 +45,7 @@ class SourceHints(Frozen):
     title: str | None = None
     published: datetime | None = None
     summary: str | None = None
+    fetched: datetime | None = None  # when the page was fetched (a WARC record's WARC-Date)
 
 
 class FetchRequest(Message):
@@ -58,6 +60,13 @@ class FeedRequest(Message):
     """fetch.fetch_feed: read a feed once and submit its items to the same job."""
 
     url: HttpUrl
+
+
+class PollRequest(Frozen):
+    """fetch.poll_source: poll one registered source (sent by fetch.poll_due)."""
+
+    schema_version: Literal[1] = 1
+    source_id: str
 
 
 class ParseRequest(Message):

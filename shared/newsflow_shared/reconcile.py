@@ -27,7 +27,9 @@ from newsflow_shared.stages import Stage
 
 # Item kinds (`Ledger.add_item`) whose first stage is parse: the raw content is stored by the
 # submitter itself. A `reprocess` item re-runs from stored content too.
-STORED_KINDS = frozenset({SourceKind.HTML_FILE.value, SourceKind.TEXT_FILE.value, "reprocess"})
+STORED_KINDS = frozenset(
+    {SourceKind.HTML_FILE.value, SourceKind.TEXT_FILE.value, SourceKind.WARC.value, "reprocess"}
+)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from redis import Redis
 from newsflow_shared.es import make_es
 from newsflow_shared.ledger import Ledger
 from newsflow_shared.settings import Settings, get_settings
+from newsflow_shared.source_registry import SourceRegistry
+from newsflow_shared.sources import get_sources_settings
 from newsflow_shared.store import ContentStore
 
 
@@ -31,6 +33,10 @@ class Runtime:
     @cached_property
     def ledger(self) -> Ledger:
         return Ledger(self.redis, self.settings.ledger_prefix)
+
+    @cached_property
+    def sources(self) -> SourceRegistry:
+        return SourceRegistry(self.redis, self.settings.ledger_prefix, get_sources_settings())
 
     @cached_property
     def store(self) -> ContentStore:

@@ -29,6 +29,7 @@ from newsflow_shared.messages import (
 from newsflow_shared.publish import hand_on
 from newsflow_shared.runtime import Runtime
 from newsflow_shared.stages import TASK_ENRICH, TASK_FETCH_FEED, TASK_FETCH_PAGE, TASK_PARSE
+from newsflow_shared.warc import WarcRejection, is_warc, read_warc
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 TEXT_SUFFIXES = {".txt"}
@@ -120,8 +121,9 @@ class Submitter:
         self.rt.ledger.reject(self.sub.job_id, item, "submit", reason, message)
         self.sub.rejected.append((source, reason))
 
-    def url(self, url: str) -> None:
-        """A page URL (a feed served at it is recognised by the fetch stage)."""
+    def url(self, url: str, hints: SourceHints | None = None) -> None:
+        """A page URL (a feed served at it is recognised by the fetch stage), with what its
+        source said about it (`hints`: a polled feed's or sitemap's entry)."""
         if not is_http_url(url):
             self.reject(url, "url", "unsupported_scheme", "only http(s) URLs can be fetched")
             return
@@ -129,7 +131,7 @@ class Submitter:
         self.rt.ledger.add_item(self.sub.job_id, item, url, "url", doc_id)
         hand_on(
             TASK_FETCH_PAGE,
-            FetchRequest(job_id=self.sub.job_id, item_id=item, url=url, doc_id=doc_id),
+            FetchRequest(job_id=self.sub.job_id, item_id=item, url=url, doc_id=doc_id, hints=hints),
         )
 
     def feed(self, url: str) -> None:
@@ -145,6 +147,9 @@ class Submitter:
         """A local file: HTML page, seed-shaped text article, or a list of URLs/feeds."""
         suffix = path.suffix.lower()
         source = str(path)
+        if is_warc(path):  # archives are read record by record: no size limit on the file
+            self.warc(path)
+            return
         try:
             size = path.stat().st_size
         except OSError as exc:
@@ -182,10 +187,26 @@ class Submitter:
         url = canonical_url_of(raw) if kind is SourceKind.HTML_FILE else None
         url = url or (hints.url if hints else None)
         doc_id = doc_id_for_url(url) if url else doc_id_for_content(raw)
+        self._store_and_parse(str(path), raw, kind, doc_id, hints, url=url)
+
+    def _store_and_parse(
+        self,
+        source: str,
+        raw: bytes,
+        kind: SourceKind,
+        doc_id: str,
+        hints: SourceHints | None,
+        encoding: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        """An item whose content is at hand: stored in the content store, handed to parse."""
+        url = url or (hints.url if hints else None)
         item = self._next_item()
-        self.rt.ledger.add_item(self.sub.job_id, item, str(path), kind.value, doc_id)
+        self.rt.ledger.add_item(self.sub.job_id, item, source, kind.value, doc_id)
         site = (urlsplit(url).hostname or None) if url else None
-        self.rt.store.put_raw(doc_id, raw, source_kind=kind.value, url=url, site=site, hints=hints)
+        self.rt.store.put_raw(
+            doc_id, raw, source_kind=kind.value, url=url, site=site, hints=hints, encoding=encoding
+        )
         hand_on(
             TASK_PARSE,
             ParseRequest(
@@ -197,6 +218,18 @@ class Submitter:
                 hints=hints,
             ),
         )
+
+    def warc(self, path: Path) -> None:
+        """A WARC archive: each HTML response record becomes an item whose stored body is
+        parsed (no network); other records are recorded as rejected with the reason."""
+        for got in read_warc(path, MAX_FILE_BYTES):
+            if isinstance(got, WarcRejection):
+                self.reject(got.source, "warc", got.reason, got.message)
+                continue
+            hints = SourceHints(url=got.url, fetched=got.fetched)
+            self._store_and_parse(
+                got.url, got.body, SourceKind.WARC, doc_id_for_url(got.url), hints, got.encoding
+            )
 
     def stored(self, rec: dict[str, str], from_stage: str) -> None:
         """Re-run a stored item (a `ContentStore.select` record) from `parse` or `enrich`."""

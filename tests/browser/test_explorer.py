@@ -269,6 +269,25 @@ def test_article_evidence_and_actor_profile(page: Any, api_url: str, screenshots
     )
     phone = [e for e in article["events"] if e["type"] == "CONSULT" and e["mode"] == "phone"]
     assert phone and page.locator(f'mark.evidence[data-event="{phone[0]["id"]}"]').count()
+    # every actor mention is marked exactly at the offsets the API stores for it
+    mentions = page.evaluate(
+        """() => { const out = {};
+             for (const a of document.querySelectorAll('#article-text a.mention')) {
+               const k = `${a.dataset.actor} ${a.dataset.start}`;
+               out[k] = (out[k] || '') + a.textContent; }
+             return out; }"""
+    )
+    stored = {
+        f"{x['id']} {sp['start']}": text[sp["start"] : sp["end"]]
+        for x in article["actors"]
+        for sp in x["spans"]
+    }
+    assert stored and mentions == stored
+    putin = next(x for x in article["actors"] if x["id"] == "person:vladimir-putin")
+    assert putin["spans"] and {text[sp["start"] : sp["end"]] for sp in putin["spans"]} & {
+        "Putin",
+        "Vladimir Putin",
+    }
     assert page.locator("#article-text a.mention", has_text="Vladimir Putin").count() >= 1
     quotes = page.locator(".quotes > li")
     assert quotes.count() == len(article["quotes"]) > 0

@@ -208,3 +208,31 @@ def test_reconcile_by_hand_prints_one_summary_line(tmp_path: Path) -> None:
         assert Redis.from_url(broker.url).llen("fetch") == 1
     finally:
         broker.stop()
+
+
+def test_sources_from_the_cli(runtime) -> None:  # type: ignore[no-untyped-def]
+    """add, list (health as JSON), pause, resume, remove; refusals exit non-zero, no traceback."""
+    from newsflow_shared.sources import source_id
+
+    url = "https://news.example.invalid/cli-sources/rss.xml"  # never resolves (RFC 2606)
+    cli = CliRunner()
+    out = cli.invoke(app, ["sources", "add", url, "--interval", "3600", "--json"])
+    assert out.exit_code == 0, out.output
+    sid = json.loads(out.stdout)["id"]
+    assert sid == source_id(url)
+    try:
+        assert cli.invoke(app, ["sources", "add", url]).exit_code == 1  # already there
+        out = cli.invoke(app, ["sources", "add", "ftp://x.org/f"])
+        assert out.exit_code == 2 and "http(s)" in out.output
+        out = cli.invoke(app, ["sources", "add", "https://x.invalid/f", "--interval", "5"])
+        assert out.exit_code == 2 and "minimum" in out.output
+        assert cli.invoke(app, ["sources", "pause", url]).exit_code == 0  # by URL too
+        listed = json.loads(cli.invoke(app, ["sources", "list", "--json"]).stdout)
+        mine = next(s for s in listed if s["id"] == sid)
+        assert mine["health"] == "paused" and mine["next_due"] is None
+        assert cli.invoke(app, ["sources", "resume", sid]).exit_code == 0
+        out = cli.invoke(app, ["sources", "list"])
+        assert out.exit_code == 0 and sid in out.output
+    finally:
+        assert cli.invoke(app, ["sources", "remove", sid]).exit_code == 0
+    assert cli.invoke(app, ["sources", "remove", sid]).exit_code == 1

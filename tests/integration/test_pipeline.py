@@ -254,6 +254,13 @@ def test_a_long_article_is_indexed_with_offsets_into_its_whole_text(  # type: ig
     assert max(ev["sentence_start"] for ev in doc["events"]) > 2 * CHUNK_CHARS
     for quote in doc["quotes"]:
         assert quote["text"] in text[quote["start"] : quote["end"]]
+    # each actor's stored mention offsets (the explorer marks them) are one of its surface forms
+    spans = [(a, sp) for a in doc["actors"] for sp in a["spans"]]
+    assert spans
+    for a, sp in spans:
+        assert text[sp["start"] : sp["end"]] in a["aliases"], (a["id"], sp)
+    assert all(len(a["spans"]) <= a["mentions"] for a in doc["actors"])
+    assert max(sp["start"] for _, sp in spans) > 2 * CHUNK_CHARS
     events = runtime.es.count(
         index=f"{prefix}events", query={"term": {"article_id": rec["doc_id"]}}
     )["count"]

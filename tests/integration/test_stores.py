@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from elasticsearch import BadRequestError
 
 from helpers import REPO
 from newsflow_shared.errors import PermanentError
@@ -197,3 +199,26 @@ def test_ledger_accounts_for_every_item(redis) -> None:  # type: ignore[no-untyp
         ("2", None, "TransientError: timeout"),
     ]
     assert ledger.item("j", "0")["attempts:fetch"] == "2"
+
+
+def test_init_adds_a_new_field_of_the_current_version_in_place(es, indices) -> None:  # type: ignore[no-untyped-def]
+    """A partition made before a field joined its version's JSON (here: actors.spans, the
+    stored mention offsets) gets the field from init; documents then carry it."""
+    prefix = f"{indices}older-"
+    n = names("articles", prefix)
+    older = n.partition("2020-01")
+    body = load_mapping("articles")
+    old = copy.deepcopy(body["mappings"])
+    del old["properties"]["actors"]["properties"]["spans"]
+    es.indices.create(index=older, settings=body["settings"], mappings=old)
+    try:
+        with pytest.raises(BadRequestError):  # strict: the old mapping refuses the field
+            es.index(index=older, id="a", document={"actors": [{"id": "x", "spans": []}]})
+        actions = init_indices(es, prefix)
+        assert f"added actors.spans to {older}" in actions
+        doc = {"actors": [{"id": "x", "spans": [{"start": 0, "end": 6}]}]}
+        es.index(index=older, id="a", document=doc, refresh=True)
+        assert es.get(index=older, id="a")["_source"] == doc
+        assert init_indices(es, prefix) == []
+    finally:
+        drop_indices(es, prefix)

@@ -30,9 +30,9 @@ SCHEMA_FILE = REPO.parent / "shared" / "schemas" / "compose-spec.json"
 
 WORKERS = ("fetch", "parse", "enrich", "index")
 ONE_SHOTS = ("init", "kibana-setup")
-PYTHON_SERVICES = ("init", "api", *WORKERS, "reconciler", "flower")
+PYTHON_SERVICES = ("init", "api", *WORKERS, "reconciler", "beat", "flower")
 SERVICES = {"redis", "elasticsearch", "kibana", "flower", "corenlp", *ONE_SHOTS, "api", *WORKERS,
-            "reconciler"}  # fmt: skip
+            "reconciler", "beat"}  # fmt: skip
 PUBLISHING = {"api", "kibana", "flower"}
 SECRETS = ("REDIS_PASSWORD", "ELASTIC_PASSWORD", "KIBANA_PASSWORD", "NEWSFLOW_API_KEY")
 
@@ -50,6 +50,7 @@ DEPENDS_ON = {
     "api": APP_DEPENDS,
     **{w: APP_DEPENDS for w in WORKERS},
     "reconciler": APP_DEPENDS,
+    "beat": APP_DEPENDS,
     "enrich": {**APP_DEPENDS, "corenlp": HEALTHY},
     "corenlp": {},
     "flower": {"redis": HEALTHY},
@@ -293,3 +294,11 @@ def test_exactly_one_reconciler_as_make_up_runs_it(services: dict[str, Any]) -> 
     assert svc["command"] == ["newsflow", "reconcile", "--every", "60"]
     makefile = (REPO / "Makefile").read_text()
     assert "proc-start reconciler -- $(BIN)/newsflow reconcile --every 60\n" in makefile
+
+
+def test_exactly_one_beat_as_make_up_runs_it(services: dict[str, Any]) -> None:
+    svc = services["beat"]
+    assert svc["deploy"]["replicas"] == 1
+    assert svc["command"][:4] == ["celery", "-A", "newsflow_shared.beat", "beat"]
+    makefile = (REPO / "Makefile").read_text()
+    assert "proc-start beat -- $(BIN)/celery -A newsflow_shared.beat beat " in makefile

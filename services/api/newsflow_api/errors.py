@@ -26,6 +26,7 @@ _STATUS_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    409: "conflict",
     410: "gone",
     413: "too_large",
     414: "uri_too_long",

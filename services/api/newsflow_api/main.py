@@ -19,7 +19,17 @@ from newsflow_api.deps import ApiState, make_es_client, no_unknown_parameters
 from newsflow_api.lemmatiser import Lemmatiser
 from newsflow_api.metrics import Metrics, MetricsMiddleware
 from newsflow_api.model_check import check_model
-from newsflow_api.routes import actors, articles, events, explore, health, ingest, search, timeline
+from newsflow_api.routes import (
+    actors,
+    articles,
+    events,
+    explore,
+    health,
+    ingest,
+    search,
+    sources,
+    timeline,
+)
 from newsflow_api.server import TargetLimit
 from newsflow_api.settings import ApiSettings, get_api_settings
 from newsflow_shared.indices import names
@@ -88,13 +98,13 @@ def create_app(
     )
     app.state.metrics = Metrics()
     errors.install(app)
-    for module in (search, articles, events, actors, timeline, ingest, health, explore):
+    for module in (search, articles, events, actors, timeline, ingest, sources, health, explore):
         app.include_router(module.router)
     if api.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=api.cors_origins,
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["X-API-Key", "Content-Type"],
         )
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics, root=app.router)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-console = Console(stderr=True)
+from newsflow_cli.common import app, console
 
 
+@app.command()
 def migrate(
     chunk: Annotated[
         int, typer.Option(min=1, max=10_000, help="documents per bulk request")

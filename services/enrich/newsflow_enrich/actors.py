@@ -352,6 +352,8 @@ def _classify(
         if key in gz.REGION_DEMONYMS or key.rstrip("s") in gz.REGION_DEMONYMS:
             return None
         return b._draft(f"group:{slugify(surface)}", surface, ActorType.GROUP)
+    if label in {"GPE", "LOC", "FAC"} and len(key.split()) > 1 and key.split()[-1] in gz.ORG_HEADS:
+        label = "ORG"  # "Pacific Islands Forum", "Arakan Army" tagged as places
     if label == "ORG":
         if key in gz.IGOS:
             name, slug = gz.IGOS[key]

@@ -51,6 +51,10 @@ KNOWN_PEOPLE: dict[str, tuple[str, str]] = {
 }
 # Nouns that stand for the party their "of"/"from" phrase names ("delegations from Armenia").
 PARTY_NOUNS: frozenset[str] = frozenset(_DATA["party_nouns"])
+# Last words that make a name an organisation ("Pacific Islands Forum", "Arakan Army").
+ORG_HEADS: frozenset[str] = frozenset(_DATA["org_heads"])
+# Nouns for people or bodies the PETRARCH2 agent nouns miss ("prisoner", "dissident").
+PERSON_NOUNS: frozenset[str] = frozenset(_DATA["person_nouns"])
 # Words in an organisation name (or a person's title) that give its sector.
 SECTOR_WORDS: dict[str, set[str]] = {k: set(v) for k, v in _DATA["sector_words"].items()}
 

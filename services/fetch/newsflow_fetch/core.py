@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
@@ -40,6 +40,7 @@ class FetchedResponse:
     content_type: str  # media type only, lower-case
     header_charset: str | None
     body: bytes
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
 
 
 def check_url(url: str) -> str:

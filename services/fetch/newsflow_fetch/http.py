@@ -52,10 +52,12 @@ def fetch(
     total_timeout: float,
     before_hop: Callable[[str], None] | None = None,
     no_such_host_final: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> FetchedResponse:
     """GET `url`, following at most `max_redirects` redirects, each hop checked (address
     policy, then `before_hop`, e.g. robots.txt) before it is requested. A host that does
-    not exist is a TransientError, or a PermanentError when `no_such_host_final`."""
+    not exist is a TransientError, or a PermanentError when `no_such_host_final`. `headers`
+    are sent with every hop (e.g. a poll's conditional-request validators)."""
     current = url
     # httpx's read timeout is per read; a server trickling bytes is stopped by this deadline.
     deadline = time.monotonic() + total_timeout
@@ -68,7 +70,7 @@ def fetch(
         if before_hop is not None:
             before_hop(current)
         try:
-            with client.stream("GET", current) as resp:
+            with client.stream("GET", current, headers=headers) as resp:
                 # DNS can answer differently at connect time than at the check above (DNS
                 # rebinding): the address actually connected to passes the same policy
                 # before anything of the response is read or stored.
@@ -95,6 +97,7 @@ def fetch(
                     content_type=media,
                     header_charset=resp.charset_encoding,
                     body=bytes(body),
+                    headers=dict(resp.headers.items()),
                 )
         except httpx.TimeoutException as exc:
             raise TransientError("timeout", f"{current}: {type(exc).__name__}") from exc

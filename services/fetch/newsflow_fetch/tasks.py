@@ -129,4 +129,7 @@ def fetch_feed(msg: FeedRequest) -> None:
 fetch_page_task = stage_task(TASK_FETCH_PAGE, "fetch", FetchRequest, fetch_page, get_settings())
 fetch_feed_task = stage_task(TASK_FETCH_FEED, "fetch", FeedRequest, fetch_feed, get_settings())
 
-__all__ = ["app", "fetch_feed_task", "fetch_page_task"]
+# registers the source-polling tasks (beat's `fetch.poll_due`) on this worker
+from newsflow_fetch import poll  # noqa: E402
+
+__all__ = ["app", "fetch_feed_task", "fetch_page_task", "poll"]

@@ -96,6 +96,7 @@ def article_doc(
                 "roles": a.roles,
                 "aliases": a.aliases,
                 "mentions": a.mentions,
+                "spans": [{"start": sp.start, "end": sp.end} for sp in a.spans],
             }
             for a in actors
         ],

@@ -7,6 +7,7 @@ filter and facet has several values with different counts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -300,7 +301,15 @@ def build_article(i: int, lemmas: Lemmas, enricher: str) -> tuple[ParsedArticle,
     actors = []
     for actor_id in story.actors:
         a = ACTORS[actor_id]
-        actors.append(a.model_copy(update={"mentions": 1 + (i % 3)}))
+        # the mentions' offsets, as enrich stores them: every whole name or alias in the text
+        spans = [
+            Span(start=m.start(), end=m.end())
+            for m in re.finditer(
+                "|".join(re.escape(f) for f in sorted({a.name, *a.aliases}, key=len, reverse=True)),
+                text,
+            )
+        ]
+        actors.append(a.model_copy(update={"mentions": 1 + (i % 3), "spans": spans}))
     events = []
     for k, ev in enumerate(story.events):
         sentence = sentences[ev.sentence]

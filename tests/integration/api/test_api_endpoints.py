@@ -39,6 +39,12 @@ async def test_article_with_actors_events_quotes(client: httpx.AsyncClient) -> N
     assert types == {("ASSAULT", True), ("ACCUSE", False)}
     assert all(e["sentence"] for e in a["events"]) and a["quotes"]
     assert "text_lemmas" not in a and "title_lemmas" not in a
+    # the stored mention offsets point at the actor's names in the text
+    for x in a["actors"]:
+        shown = {a["text"][sp["start"] : sp["end"]] for sp in x["spans"]}
+        assert shown <= {x["name"], *x["aliases"]}, x
+    ukraine = next(x for x in a["actors"] if x["id"] == "country:UKR")
+    assert [a["text"][sp["start"] : sp["end"]] for sp in ukraine["spans"]] == ["Ukraine"]
 
 
 async def test_missing_article_is_404(client: httpx.AsyncClient) -> None:
@@ -97,6 +103,21 @@ async def test_events_filters_facets_and_links(
     assert sum(b["count"] for b in body["facets"]["months"]) == body["total"] - sum(
         1 for h in body["hits"] if h["date"] is None
     )
+
+    # the modes facet: the mode filter is its own (multi-select), the type filter holds
+    body = (
+        await client.get(
+            "/events", params={"event_type": ["AID", "ASSAULT"], "event_mode": "economic"}
+        )
+    ).json()
+    assert body["total"] == 0
+    modes = {b["value"]: b["count"] for b in body["facets"]["modes"]}
+    two_types = {"terms": {"type": ["AID", "ASSAULT"]}}
+    assert modes == {
+        m: count_events(es, indices, counted, two_types, {"term": {"mode": m}})
+        for m in ("aerial", "military")
+    }
+    assert all(modes.values())
 
     body = (await client.get("/events", params={"q": "talks", "size": 100})).json()
     assert {h["article_id"] for h in body["hits"]} == story_ids(1)

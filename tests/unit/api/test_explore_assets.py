@@ -37,8 +37,10 @@ def test_mode_table_is_the_lexicons() -> None:
 
 def test_page_references_only_served_assets() -> None:
     html = (ASSETS / "index.html").read_text()
-    script = (ASSETS / "explore.js").read_text()
+    script = "\n".join(p.read_text() for p in sorted(ASSETS.glob("*.js")))
     refs = set(re.findall(r"/explore/static/([\w.-]+)", html + script))
     assert refs and refs <= set(FILES)
+    # every script module is served, and reached from the page's one script
+    assert {p.name for p in ASSETS.glob("*.js")} == {f for f in FILES if f.endswith(".js")} <= refs
     # nothing from elsewhere at run time: the only absolute URL is the SVG namespace name
     assert set(re.findall(r"https?://[^\s\"'`]+", html + script)) == {"http://www.w3.org/2000/svg"}

@@ -114,7 +114,7 @@ def test_event_conditions_are_one_event_on_articles_and_flat_on_events() -> None
     assert {"terms": {"events.target_countries": ["UKR"]}} in conds
     assert {"terms": {"events.mode": ["aerial"]}} in conds
     plan = plan_for(EventsParams(**given), "events")
-    assert {"terms": {"mode": ["aerial"]}} in plan.always
+    assert plan.by_facet["modes"] == {"terms": {"mode": ["aerial"]}}  # the modes facet's own
     assert plan.by_facet["target_countries"] == {"terms": {"target_countries": ["UKR"]}}
     should = plan.by_facet["source_actors"]["bool"]["should"]
     assert should == [

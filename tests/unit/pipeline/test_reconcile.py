@@ -146,3 +146,10 @@ def test_stage_limits_cover_every_in_flight_state_and_merge_from_the_environment
     monkeypatch.setenv("NEWSFLOW_STAGE_LIMITS", '{"fetch": 0}')
     with pytest.raises(ValueError, match="at least 1"):
         Settings()
+
+
+def test_a_stuck_warc_item_goes_back_to_parse_from_the_store_never_to_the_network() -> None:
+    from newsflow_shared.reconcile import redispatch_stage
+    from newsflow_shared.stages import Stage
+
+    assert redispatch_stage("queued", "warc") is Stage.PARSE

@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
+
 from newsflow_api.query.clauses import Clause, Interval, Lemmatise, Sort
 from newsflow_api.query.filters import FilterPlan, Scope
 from newsflow_api.query.syntax import (
@@ -18,6 +20,7 @@ from newsflow_api.query.syntax import (
     highlight_query,
     text_query,
 )
+from newsflow_api.schemas.search import DateFacet, EventFacets, SearchFacets, TermsFacet
 
 HIGHLIGHT_TAGS = ("<mark>", "</mark>")
 # Elasticsearch refuses (400, the whole search) to highlight a field longer than its
@@ -34,6 +37,26 @@ class Facet:
     name: str
     field: str
     countries: bool = False
+
+
+def terms_facets(model: type[BaseModel]) -> tuple[Facet, ...]:
+    """The terms facets a response's facet model declares (`TermsFacet`), in field order."""
+    return tuple(
+        Facet(name, meta.field, meta.countries)
+        for name, info in model.model_fields.items()
+        for meta in info.metadata
+        if isinstance(meta, TermsFacet)
+    )
+
+
+def date_facet(model: type[BaseModel]) -> str:
+    """The name of the date histogram facet of a facet model (`DateFacet`)."""
+    (name,) = (
+        n
+        for n, info in model.model_fields.items()
+        if any(isinstance(m, DateFacet) for m in info.metadata)
+    )
+    return name
 
 
 @dataclass(frozen=True)
@@ -53,17 +76,8 @@ class SearchKind:
 ARTICLES = SearchKind(
     scope="articles",
     text=ARTICLE_TEXT,
-    facets=(
-        Facet("persons", "persons"),
-        Facet("organizations", "organizations"),
-        Facet("locations", "locations"),
-        Facet("groups", "groups"),
-        Facet("countries", "countries", countries=True),
-        Facet("event_types", "event_types"),
-        Facet("sites", "site"),
-        Facet("languages", "language"),
-    ),
-    date_facet="published",
+    facets=terms_facets(SearchFacets),
+    date_facet=date_facet(SearchFacets),
     sort_field="published",
     id_field="doc_id",
     source=(
@@ -89,14 +103,8 @@ ARTICLES = SearchKind(
 EVENTS = SearchKind(
     scope="events",
     text=EVENT_TEXT,
-    facets=(
-        Facet("types", "type"),
-        Facet("source_countries", "source_countries", countries=True),
-        Facet("target_countries", "target_countries", countries=True),
-        Facet("source_actors", "source_names"),
-        Facet("target_actors", "target_names"),
-    ),
-    date_facet="months",
+    facets=terms_facets(EventFacets),
+    date_facet=date_facet(EventFacets),
     sort_field="date",
     id_field="id",
     source=(

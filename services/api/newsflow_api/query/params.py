@@ -96,7 +96,7 @@ class EventFilterParams(_Params):
         ),
     ] = Field((), description="PLOVER event type(s)", examples=[["ASSAULT"]])
     event_mode: Annotated[
-        Texts, Filter(SameEvent(("mode",), flat="event_modes"), Terms(("mode",)))
+        Texts, Filter(SameEvent(("mode",), flat="event_modes"), Terms(("mode",), "modes"))
     ] = Field((), description="event mode(s), e.g. `aerial`")
     source_actor: Annotated[
         Texts,

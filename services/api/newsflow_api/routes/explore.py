@@ -1,7 +1,8 @@
 """The explorer: a static page for analysts (`/explore`) that uses only the public API.
 
-The page, its script, stylesheet and mode table live in `newsflow_api/explore/`; they are
-served from here as named files (no directory listing, no other path reaches the disk).
+The page, its script modules (`explore.js` imports the others), stylesheet and mode table
+live in `newsflow_api/explore/`; they are served from here as named files (no directory
+listing, no other path reaches the disk).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ router = APIRouter(include_in_schema=False)
 
 ASSETS = Path(__file__).resolve().parents[1] / "explore"
 # The only files served, with their media types.
+SCRIPTS = ("explore", "base", "nav", "views", "lists", "charts", "article", "actors")
 FILES = {
-    "explore.js": "text/javascript; charset=utf-8",
+    **{f"{m}.js": "text/javascript; charset=utf-8" for m in SCRIPTS},
     "explore.css": "text/css; charset=utf-8",
     "modes.json": "application/json",
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from elastic_transport import TransportError
 from elasticsearch import ApiError
@@ -10,8 +11,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
+from starlette.concurrency import run_in_threadpool
 
 from newsflow_api.deps import State, json_response
+from newsflow_api.metrics import source_metrics
 from newsflow_api.schemas.ops import Health, Readiness
 
 router = APIRouter(tags=["health"])
@@ -67,7 +70,9 @@ async def readyz(state: State) -> Response:
     response_class=Response,
     responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
 )
-async def metrics(request: Request) -> Response:
-    return Response(
-        generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
-    )
+async def metrics(request: Request, state: State) -> Response:
+    body = generate_latest(request.app.state.metrics.registry)
+    # the request metrics are still worth serving without Redis
+    with contextlib.suppress(RedisError):
+        body += await run_in_threadpool(lambda: source_metrics(state.runtime.sources.all()))
+    return Response(body, media_type=CONTENT_TYPE_LATEST)

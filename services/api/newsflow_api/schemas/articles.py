@@ -9,6 +9,13 @@ from pydantic import Field
 from newsflow_api.schemas.base import Out, examples
 
 
+class SpanOut(Out):
+    """Character offsets into the article's `text` (end exclusive)."""
+
+    start: int
+    end: int
+
+
 class ActorOut(Out):
     id: str
     name: str
@@ -18,6 +25,7 @@ class ActorOut(Out):
     roles: list[str] = Field(default_factory=list)
     aliases: list[str] = Field(default_factory=list)
     mentions: int = 0
+    spans: list[SpanOut] = Field(default_factory=list)  # its mentions in the text, in order
     actor_url: str
 
 
@@ -78,6 +86,7 @@ class ArticleOut(Out):
                     "type": "country",
                     "country": "RUS",
                     "mentions": 3,
+                    "spans": [{"start": 0, "end": 7}],
                     "actor_url": "/actors/country:RUS",
                 }
             ],

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from dataclasses import dataclass
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -32,16 +33,36 @@ class ArticleHit(Out):
     article_url: str
 
 
+@dataclass(frozen=True)
+class TermsFacet:
+    """Field metadata of a facet: the indexed field it counts; `countries`: its values are
+    ISO alpha-3 codes, labelled with the country's name. The request's aggregations
+    (`query/bodies.py`) are derived from the facet models below."""
+
+    field: str
+    countries: bool = False
+
+
+@dataclass(frozen=True)
+class DateFacet:
+    """Field metadata of the date histogram facet (it counts the endpoint's sort date)."""
+
+
+Buckets = list[Bucket]
+
+
 class SearchFacets(Out):
-    persons: list[Bucket] = Field(default_factory=list)
-    organizations: list[Bucket] = Field(default_factory=list)
-    locations: list[Bucket] = Field(default_factory=list)
-    groups: list[Bucket] = Field(default_factory=list)
-    countries: list[Bucket] = Field(default_factory=list)
-    event_types: list[Bucket] = Field(default_factory=list)
-    sites: list[Bucket] = Field(default_factory=list)
-    languages: list[Bucket] = Field(default_factory=list)
-    published: list[DateBucket] = Field(default_factory=list)
+    persons: Annotated[Buckets, TermsFacet("persons")] = Field(default_factory=list)
+    organizations: Annotated[Buckets, TermsFacet("organizations")] = Field(default_factory=list)
+    locations: Annotated[Buckets, TermsFacet("locations")] = Field(default_factory=list)
+    groups: Annotated[Buckets, TermsFacet("groups")] = Field(default_factory=list)
+    countries: Annotated[Buckets, TermsFacet("countries", countries=True)] = Field(
+        default_factory=list
+    )
+    event_types: Annotated[Buckets, TermsFacet("event_types")] = Field(default_factory=list)
+    sites: Annotated[Buckets, TermsFacet("site")] = Field(default_factory=list)
+    languages: Annotated[Buckets, TermsFacet("language")] = Field(default_factory=list)
+    published: Annotated[list[DateBucket], DateFacet()] = Field(default_factory=list)
 
 
 class SearchResponse(Out):
@@ -97,12 +118,17 @@ class EventHit(EventFields):
 
 
 class EventFacets(Out):
-    types: list[Bucket] = Field(default_factory=list)
-    source_countries: list[Bucket] = Field(default_factory=list)
-    target_countries: list[Bucket] = Field(default_factory=list)
-    source_actors: list[Bucket] = Field(default_factory=list)
-    target_actors: list[Bucket] = Field(default_factory=list)
-    months: list[DateBucket] = Field(default_factory=list)
+    types: Annotated[Buckets, TermsFacet("type")] = Field(default_factory=list)
+    modes: Annotated[Buckets, TermsFacet("mode")] = Field(default_factory=list)
+    source_countries: Annotated[Buckets, TermsFacet("source_countries", countries=True)] = Field(
+        default_factory=list
+    )
+    target_countries: Annotated[Buckets, TermsFacet("target_countries", countries=True)] = Field(
+        default_factory=list
+    )
+    source_actors: Annotated[Buckets, TermsFacet("source_names")] = Field(default_factory=list)
+    target_actors: Annotated[Buckets, TermsFacet("target_names")] = Field(default_factory=list)
+    months: Annotated[list[DateBucket], DateFacet()] = Field(default_factory=list)
 
 
 class EventsResponse(Out):
@@ -130,6 +156,7 @@ class EventsResponse(Out):
             ],
             "facets": {
                 "types": [{"value": "ASSAULT", "count": 1}],
+                "modes": [{"value": "aerial", "count": 1}],
                 "months": [{"date": "2024-06-01", "count": 1}],
             },
             "next_cursor": None,

@@ -18,6 +18,7 @@ from newsflow_enrich.events.roles import Roles
 from newsflow_enrich.events.tables import (
     _ANAPHORIC_DETS,
     _CONTENT_VERBS,
+    _OTHER_PARTY_TYPES,
     _SOLE_TARGET_TYPES,
     _THREAT_ACTS,
     _TRIGGER_HASHES,
@@ -205,8 +206,10 @@ class EventExtractor(Roles, Completion):
                         best.mode = consult_modes[parties]
                     elif best.mode is not None and len(parties) >= 2:
                         consult_modes.setdefault(parties, best.mode)
-                if not best.target and best.type in _SOLE_TARGET_TYPES:
+                if not best.target and best.type in _OTHER_PARTY_TYPES:
                     best.target = self._sole_other(sent, best)
+                if not best.target:
+                    best.target = self._domestic(sent, best)
                 events.append(self._event(best, sent, conf))
                 if (best.source or best.target) and not (best.negated or best.hypothetical):
                     self.last_by_type[best.type] = best

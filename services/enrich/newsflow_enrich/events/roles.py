@@ -7,6 +7,8 @@ from __future__ import annotations
 from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
+from newsflow_enrich import gazetteer as gz
+from newsflow_enrich.dictionaries import agent_sector
 from newsflow_enrich.events.candidate import Cand
 from newsflow_enrich.events.context import DocContext
 from newsflow_enrich.events.tables import (
@@ -19,10 +21,12 @@ from newsflow_enrich.events.tables import (
     SOURCE_PREPS,
     TARGET_PREPS,
 )
-from newsflow_enrich.events.triggers import _direct, governing_verb
+from newsflow_enrich.events.triggers import _direct, _objects, governing_verb
 from newsflow_enrich.lexicon import SPEECH
 from newsflow_enrich.quotes import according_to, speaker_of_verb
 from newsflow_shared.messages import ActorType
+
+_RECIPROCAL = {"CONSULT", "AGREE", "COOPERATE"}
 
 
 class Roles(DocContext):
@@ -157,7 +161,12 @@ class Roles(DocContext):
         exactly one other party (a country, group or organisation, after metonyms): "While
         Trump has expressed frustration with Russia's aggression, his administration has not
         imposed new sanctions" is aimed at Russia. Several candidates: none."""
+        if c.type in _RECIPROCAL and len(c.source) >= 2:
+            return []  # "Putin and Trump discussed Ukraine": all parties are actors (PLOVER)
         taken = set(c.source) | set(c.reported_by)
+        if c.tok.lemma_ in _TOPIC_OBJECT:
+            # "discussed Ukraine": the topic, not the other party
+            taken |= {a for o in _objects(c.tok) for t in o.subtree for a in self.r.one(t)}
         taken |= {f"country:{self.r.drafts[a].country}" for a in taken if self.r.drafts[a].country}
         found = [self.r.token_actor.get(i) for i in range(sent.start, sent.end)]
         others = {
@@ -166,3 +175,36 @@ class Roles(DocContext):
             if a not in taken and self.r.drafts[a].type != ActorType.PERSON
         }
         return sorted(others) if len(others) == 1 else []
+
+    def _unnamed_party(self, obj: Token) -> bool:
+        """An object that names no actor and is people ("prisoners") or a thing with no
+        named owner ("a decree", not "the European proposal" or "IMF conditions")."""
+        if self.r.actors(obj):
+            return False
+        return _party(obj) or not any(self.r.ent_at(t.i) for t in obj.subtree)
+
+    def _domestic(self, sent: SpacySpan, c: Cand) -> list[str]:
+        """The recipient of an event aimed at a party the sentence leaves unnamed ("granted a
+        pardon to hundreds of prisoners", "detained a campaign manager") when the sentence
+        names no country but the source's: that country ("Belarus released 14 political
+        prisoners" is Belarus -> Belarus). Only a country the article names."""
+        if not any(self._unnamed_party(o) for o in _objects(c.tok)):
+            return []
+        countries = {self.r.drafts[a].country for a in c.source} - {None}
+        if len(countries) != 1:
+            return []
+        code = countries.pop()
+        named = {self.r.token_actor.get(i) for i in range(sent.start, sent.end)} - {None}
+        if any(self.r.drafts[a].country not in {None, code} for a in named if a):
+            return []
+        country = f"country:{code}"
+        return [country] if country in self.r.drafts else []
+
+
+def _party(tok: Token) -> bool:
+    """Whether a noun names people or a body ("prisoners", "the government", "hundreds of
+    students"), not a thing ("the proposal")."""
+    lemma = tok.lemma_.lower()
+    if lemma in gz.PARTY_NOUNS:
+        return True
+    return lemma in gz.PERSON_NOUNS or agent_sector(lemma) is not None
