@@ -15,11 +15,20 @@ API_HOST ?= 127.0.0.1
 API_PORT ?= 8000
 FLOWER_PORT ?= 5555
 PYTEST_ARGS ?=
+# Elasticsearch nodes of the local stack: `make up ES_NODES=3` runs a cluster of three
+# (384 MB heap each, one replica per shard); clients get every node's address.
+ES_NODES ?= 1
+export NEWSFLOW_ES_NODES := $(ES_NODES)
+ifneq ($(ES_NODES),1)
+export NEWSFLOW_ES_URL ?= $(shell bash infra/local/stack.sh es-url)
+export NEWSFLOW_ES_REPLICAS ?= 1
+endif
 
 .PHONY: help venv up down status services init workers ready ingest-seeds chromium test lint fmt typecheck bench compose-test clean
 
 help:
 	@echo "make up      - install what is missing, start Redis, Elasticsearch, CoreNLP, workers, API, Flower; ingest seeds/"
+	@echo "               (ES_NODES=3: a three-node Elasticsearch cluster instead of one node)"
 	@echo "make down    - stop exactly what make up started"
 	@echo "make status  - each component and whether it is healthy"
 	@echo "make test    - lint, type-check and run unit, integration and e2e tests on real services"

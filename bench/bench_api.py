@@ -28,7 +28,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -147,8 +147,14 @@ Base = tuple[str, str, str, str, list[tuple[str, int, str]]]
 
 
 def build_articles(n: int, seed: int = 7) -> list[tuple[Any, Any]]:
-    """n (ParsedArticle, Enrichment) pairs; each distinct text is lemmatised once, with the
-    model the API lemmatises queries with (NEWSFLOW_ENRICH_MODEL), which they record."""
+    """n (ParsedArticle, Enrichment) pairs (`iter_articles`)."""
+    return list(iter_articles(n, seed))
+
+
+def iter_articles(n: int, seed: int = 7) -> Iterator[tuple[Any, Any]]:
+    """n (ParsedArticle, Enrichment) pairs, made one by one (a million do not fit in memory
+    at once); each distinct text is lemmatised once, with the model the API lemmatises
+    queries with (NEWSFLOW_ENRICH_MODEL), which they record."""
     import spacy
 
     from newsflow_api.lemmatiser import EXCLUDE
@@ -161,7 +167,8 @@ def build_articles(n: int, seed: int = 7) -> list[tuple[Any, Any]]:
     rng = random.Random(seed)
     pool = actor_pool(rng)
     start = datetime(2023, 1, 1, tzinfo=UTC)
-    return [bench_article(i, base[i % len(base)], pool, rng, start, enricher) for i in range(n)]
+    for i in range(n):
+        yield bench_article(i, base[i % len(base)], pool, rng, start, enricher)
 
 
 def lemmatised(nlp: Any, texts: list[tuple[str, str]]) -> list[Base]:
@@ -263,6 +270,8 @@ def bench_events(
 
 
 def index_corpus(prefix: str, n: int, reuse: bool) -> dict[str, Any]:
+    """Index n bench articles into the month partitions of `prefix` (the real index stage's
+    `write_batch`), unless `reuse` and at least n are there."""
     from elasticsearch import Elasticsearch
 
     from newsflow_index.bulk import write_batch
@@ -270,36 +279,38 @@ def index_corpus(prefix: str, n: int, reuse: bool) -> dict[str, Any]:
     from newsflow_shared.settings import Settings
 
     settings = Settings(index_prefix=prefix)
-    es = Elasticsearch(settings.es_url, request_timeout=300)
+    es = Elasticsearch(settings.es_hosts, request_timeout=300)
     init_indices(es, prefix)
     arts = names("articles", prefix)
     have = int(es.count(index=arts.read)["count"])
     if reuse and have >= n:
         return {"indexed": 0, "existing": have, "seconds": 0.0}
     t0 = time.perf_counter()
-    articles = build_articles(n)
-    t_build = time.perf_counter() - t0
-    concrete = [names(x, prefix).concrete for x in ("articles", "events")]
-    es.indices.put_settings(
-        index=",".join(concrete), settings={"index": {"refresh_interval": "-1"}}
-    )
-    for k in range(0, n, 2000):
-        outcome = write_batch(es, prefix, articles[k : k + 2000])
-        if outcome.retry or outcome.rejected:
-            raise SystemExit(f"indexing failed: {list(outcome.rejected.items())[:3]}")
-    es.indices.put_settings(
-        index=",".join(concrete), settings={"index": {"refresh_interval": "1s"}}
-    )
-    es.indices.refresh(index=",".join(concrete))
-    es.indices.forcemerge(index=",".join(concrete), max_num_segments=1)
+    batch: list[tuple[Any, Any]] = []
+    for pair in iter_articles(n):
+        batch.append(pair)
+        if len(batch) == 2000:
+            _write(write_batch, es, prefix, batch)
+            batch = []
+    if batch:
+        _write(write_batch, es, prefix, batch)
+    t_write = time.perf_counter() - t0
+    partitions = ",".join(names(x, prefix).pattern for x in ("articles", "events"))
+    es.indices.refresh(index=partitions)
+    es.indices.forcemerge(index=partitions, max_num_segments=1)
     return {
         "indexed": n,
-        "build_seconds": round(t_build, 1),
+        "write_seconds": round(t_write, 1),
         "seconds": round(time.perf_counter() - t0, 1),
     }
 
 
-# ---------------------------------------------------------------- scenarios
+def _write(write_batch: Any, es: Any, prefix: str, batch: list[tuple[Any, Any]]) -> None:
+    outcome = write_batch(es, prefix, batch)
+    if outcome.retry or outcome.rejected or outcome.unavailable:
+        raise SystemExit(
+            f"indexing failed: {list(outcome.rejected.items())[:3]}"
+        )  # ---------------------------------------------------------------- scenarios
 
 
 def scenarios(rng: random.Random) -> dict[str, list[dict[str, Any]]]:

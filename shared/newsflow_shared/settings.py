@@ -27,10 +27,17 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NEWSFLOW_", extra="ignore")
 
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # One node's URL, or a comma-separated list of a cluster's nodes (the client spreads
+    # requests over them and stops using a dead one until it answers again).
     es_url: str = "http://127.0.0.1:9200"
     es_username: str | None = None
     es_password: SecretStr | None = None
     es_request_timeout: float = Field(30.0, gt=0)
+    # Shards and replicas of every index `newsflow init` creates (articles and events
+    # partitions, content); unset: the JSON's (1 shard, no replica: one node). A cluster of
+    # three nodes runs with 1 replica, so that losing one node loses no data.
+    es_shards: int | None = Field(None, ge=1, le=64)
+    es_replicas: int | None = Field(None, ge=0, le=8)
     # Prepended to every index and alias name, so test runs and tenants stay apart.
     index_prefix: str = Field("", pattern=r"^[a-z0-9_-]*$")
     # Redis key prefix for the ledger (same reason).
@@ -75,6 +82,11 @@ class Settings(BaseSettings):
     reconcile_orphan_after: int = Field(60, ge=1)
     # How long the reconciler waits for workers to say what they hold.
     reconcile_reply_timeout: float = Field(2.0, gt=0)
+
+    @property
+    def es_hosts(self) -> list[str]:
+        """The Elasticsearch node URLs `es_url` names."""
+        return [u.strip() for u in self.es_url.split(",") if u.strip()]
 
     @property
     def max_deliveries(self) -> int:

@@ -144,8 +144,8 @@ def test_status_check_lists_indexed_items_missing_from_elasticsearch(runtime) ->
     for item, doc in (("000001", present), ("000002", missing)):
         runtime.ledger.add_item(job, item, f"https://x.org/{item}", "url", doc)
         runtime.ledger.indexed(job, item, doc)
-    runtime.es.index(index=names("articles", runtime.settings.index_prefix).write, id=present,
-                     document={}, refresh=True)  # fmt: skip
+    runtime.es.index(index=names("articles", runtime.settings.index_prefix).partition("2020-01"),
+                     id=present, document={}, refresh=True)  # fmt: skip
     out = CliRunner().invoke(app, ["status", job, "--check", "--json"])
     assert out.exit_code == 1, out.output
     got = json.loads(out.stdout)

@@ -25,7 +25,7 @@ import pytest
 from private_es import PrivateElasticsearch
 from private_stack import private_backends
 
-from helpers import REPO, STAGES
+from helpers import REPO, STAGES, stored_articles
 from newsflow_testkit import pageserver
 from newsflow_testkit.corpus import CORPUS, fundus_pages, wcxb_pages
 from newsflow_testkit.workers import start_pipeline, stop_workers, wait_for_job
@@ -132,5 +132,4 @@ def test_items_wait_out_an_elasticsearch_outage(stack: Any, tmp_path: Path) -> N
     doc_ids = {rec["doc_id"] for rec in items}
     assert len(doc_ids) == len(items) == len(urls)
     assert rt.es.count(index=articles)["count"] == len(doc_ids)
-    found = rt.es.mget(index=articles, ids=sorted(doc_ids), source=False)["docs"]
-    assert all(d["found"] for d in found)
+    assert set(stored_articles(rt.es, rt.settings.index_prefix, sorted(doc_ids))) == doc_ids

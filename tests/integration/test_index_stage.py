@@ -84,7 +84,7 @@ def test_batch_indexes_articles_and_events_and_removes_stale_events(runtime) -> 
     ev_index = names("events", prefix).read
     es.indices.refresh(index=ev_index)
     assert es.count(index=ev_index, query={"term": {"article_id": doc_id}})["count"] == 3
-    art = es.get(index=names("articles", prefix).read, id=doc_id)["_source"]
+    art = es.get(index=names("articles", prefix).partition("2025-07"), id=doc_id)["_source"]
     assert art["event_types"] == ["ASSAULT"] and art["countries"] == ["RUS", "UKR"]
     assert [e["counted"] for e in art["events"]] == [True, False, True]
 
@@ -96,6 +96,48 @@ def test_batch_indexes_articles_and_events_and_removes_stale_events(runtime) -> 
     )
     es.indices.refresh(index=ev_index)
     assert es.count(index=ev_index, query={"term": {"article_id": doc_id}})["count"] == 1
+
+
+def _index_one(runtime, article: ParsedArticle, n_events: int) -> None:  # type: ignore[no-untyped-def]
+    from newsflow_index.indexing import index_batch
+
+    runtime.store.put_parsed(article)
+    runtime.store.put_enrichment(article.doc_id, _enrichment(n_events))
+    job, items = _job(runtime, 1)
+    msg = {"schema_version": 1, "job_id": job, "item_id": items[0], "doc_id": article.doc_id}
+    index_batch(runtime, [msg])
+    assert runtime.ledger.item(job, items[0])["state"] == "indexed"
+
+
+def _where(es, prefix: str, doc_id: str) -> tuple[list[str], list[str]]:  # type: ignore[no-untyped-def]
+    """The indices holding the article and those holding its events."""
+    art, ev = names("articles", prefix), names("events", prefix)
+    es.indices.refresh(index=f"{art.read},{ev.read}")
+    a = es.search(index=art.read, query={"ids": {"values": [doc_id]}}, size=10)
+    e = es.search(index=ev.read, query={"term": {"article_id": doc_id}}, size=10)
+    return [h["_index"] for h in a["hits"]["hits"]], [h["_index"] for h in e["hits"]["hits"]]
+
+
+def test_articles_and_events_go_to_their_month_and_move_when_the_date_changes(runtime) -> None:  # type: ignore[no-untyped-def]
+    es, prefix = runtime.es, runtime.settings.index_prefix
+    art, ev = names("articles", prefix), names("events", prefix)
+    doc_id = "t" + uuid.uuid4().hex
+    _index_one(runtime, _article(doc_id), 2)  # published 2025-07-03
+    assert _where(es, prefix, doc_id) == ([art.partition("2025-07")], [ev.partition("2025-07")] * 2)
+
+    # the publication date was wrong: re-indexed into March, no copy is left in July
+    moved = _article(doc_id).model_copy(update={"published": datetime(2024, 3, 9, tzinfo=UTC)})
+    _index_one(runtime, moved, 1)
+    assert _where(es, prefix, doc_id) == ([art.partition("2024-03")], [ev.partition("2024-03")])
+
+    # undated: the month it was indexed in
+    undated = moved.model_copy(update={"published": None})
+    _index_one(runtime, undated, 1)
+    month = datetime.now(UTC).strftime("%Y-%m")
+    assert _where(es, prefix, doc_id) == ([art.partition(month)], [ev.partition(month)])
+    # and every partition answers through the read alias, with the template's strict mapping
+    mapping = es.indices.get_mapping(index=art.partition("2024-03"))
+    assert mapping[art.partition("2024-03")]["mappings"]["dynamic"] == "strict"
 
 
 def test_batch_records_every_message_it_cannot_index(runtime) -> None:  # type: ignore[no-untyped-def]

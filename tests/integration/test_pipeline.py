@@ -7,7 +7,7 @@ import statistics
 
 import pytest
 
-from helpers import SEED, SEEDS, word_f1
+from helpers import SEED, SEEDS, stored_article, word_f1
 from newsflow_testkit import pageserver
 from newsflow_testkit.corpus import CORPUS, fundus_pages, wcxb_pages
 from newsflow_testkit.workers import wait_for_job
@@ -108,9 +108,7 @@ def test_legacy_charset_is_decoded(first_run, runtime, server) -> None:  # type:
     _, _, items, _ = first_run
     rec = items[base(server) + "/legacy"]
     assert rec["state"] == "indexed", rec
-    doc = runtime.es.get(index=f"{runtime.settings.index_prefix}articles", id=rec["doc_id"])[
-        "_source"
-    ]
+    doc = stored_article(runtime.es, runtime.settings.index_prefix, rec["doc_id"])
     assert "Президент Украины" in doc["text"]
     assert doc["language"] == "ru"
     assert doc["events"] == []  # no English-only enrichment on a Russian page
@@ -124,9 +122,7 @@ def test_indexed_articles_match_ground_truth(first_run, runtime) -> None:  # typ
         assert rec["state"] in ("indexed", "rejected"), rec
         if rec["state"] != "indexed":
             continue
-        doc = runtime.es.get(index=f"{runtime.settings.index_prefix}articles", id=rec["doc_id"])[
-            "_source"
-        ]
+        doc = stored_article(runtime.es, runtime.settings.index_prefix, rec["doc_id"])
         title_ok += word_f1(doc["title"], page.title) >= 0.9
         f1s.append(word_f1(doc["text"], page.body))
     indexed = len(f1s)
@@ -251,7 +247,7 @@ def test_a_long_article_is_indexed_with_offsets_into_its_whole_text(  # type: ig
     assert "enriched_chars" not in rec  # under the bound: enriched whole
     prefix = runtime.settings.index_prefix
     runtime.es.indices.refresh(index=f"{prefix}articles,{prefix}events")
-    doc = runtime.es.get(index=f"{prefix}articles", id=rec["doc_id"])["_source"]
+    doc = stored_article(runtime.es, prefix, rec["doc_id"])
     text = doc["text"]
     assert len(text) > 3 * CHUNK_CHARS
     for ev in doc["events"]:

@@ -19,6 +19,7 @@ from newsflow_shared.indices import (
     init_indices,
     load_mapping,
     names,
+    partitions,
 )
 from newsflow_shared.ledger import Ledger
 from newsflow_shared.messages import Enrichment, ParsedArticle, SourceKind
@@ -68,19 +69,27 @@ def test_mappings_need_nothing_the_stripped_build_lacks(es, indices) -> None:  #
 
 def test_init_is_idempotent_and_aliases_point_at_current_versions(es, indices) -> None:  # type: ignore[no-untyped-def]
     assert init_indices(es, indices) == []
+    month = datetime.now(UTC).strftime("%Y-%m")
     for logical in CURRENT_VERSION:
         n = names(logical, indices)
-        aliases = es.indices.get_alias(index=n.concrete)[n.concrete]["aliases"]
-        assert set(aliases) == {n.read, n.write}
-        assert aliases[n.write].get("is_write_index") is True
-        mapping = es.indices.get_mapping(index=n.concrete)[n.concrete]["mappings"]
+        index = n.partition(month) if n.partitioned else n.concrete
+        aliases = es.indices.get_alias(index=index)[index]["aliases"]
+        if n.partitioned:  # written by name, read through the alias the template gives
+            assert set(aliases) == {n.read}
+            got = es.indices.get_index_template(name=n.concrete)["index_templates"][0]
+            assert got["index_template"]["index_patterns"] == [n.pattern]
+        else:
+            assert set(aliases) == {n.read, n.write}
+            assert aliases[n.write].get("is_write_index") is True
+        mapping = es.indices.get_mapping(index=index)[index]["mappings"]
         assert mapping["dynamic"] == "strict"
         assert mapping["_meta"]["version"] == load_mapping(logical)["_meta"]["version"]
 
 
 def test_init_brings_dynamic_settings_back_to_the_json(es, indices) -> None:  # type: ignore[no-untyped-def]
     """Settings that change without a new version follow the JSON; absent ones reset."""
-    articles, content = names("articles", indices).concrete, names("content", indices).concrete
+    articles = names("articles", indices).partition(datetime.now(UTC).strftime("%Y-%m"))
+    content = names("content", indices).concrete
     es.indices.put_settings(index=articles, settings={"index": {"refresh_interval": "7s"}})
     es.indices.put_settings(index=content, settings={"index": {"refresh_interval": "2s"}})
     actions = init_indices(es, indices)
@@ -94,11 +103,31 @@ def test_init_brings_dynamic_settings_back_to_the_json(es, indices) -> None:  # 
     assert init_indices(es, indices) == []
 
 
+def test_shards_and_replicas_are_settings(es) -> None:  # type: ignore[no-untyped-def]
+    """A deployment's shard and replica counts go into the templates and every index; a new
+    replica count reaches the existing partitions, and the template changes only once."""
+    prefix = f"t{uuid.uuid4().hex[:8]}-"
+    try:
+        init_indices(es, prefix, shards=2, replicas=0)
+        art = names("articles", prefix)
+        es.index(index=art.partition("2019-05"), id="a", document={"title": "x"})
+        actions = init_indices(es, prefix, shards=2, replicas=1)
+        assert any("installed template" in a for a in actions), actions
+        assert init_indices(es, prefix, shards=2, replicas=1) == []
+        for index in (art.partition("2019-05"), names("content", prefix).concrete):
+            got = es.indices.get_settings(index=index)[index]["settings"]["index"]
+            assert (got["number_of_shards"], got["number_of_replicas"]) == ("2", "1"), index
+    finally:
+        drop_indices(es, prefix)
+    assert partitions(es, "articles", prefix) == []
+
+
 def test_strict_mapping_refuses_unknown_fields(es, indices) -> None:  # type: ignore[no-untyped-def]
     from elasticsearch import BadRequestError
 
     with pytest.raises(BadRequestError):
-        es.index(index=names("articles", indices).write, id="x", document={"no_such_field": 1})
+        es.index(index=names("articles", indices).partition("2001-01"), id="x",
+                 document={"no_such_field": 1})  # fmt: skip
 
 
 def test_content_store_round_trip(runtime) -> None:  # type: ignore[no-untyped-def]
@@ -173,22 +202,23 @@ def test_ledger_accounts_for_every_item(redis) -> None:  # type: ignore[no-untyp
 
 
 def test_init_adds_a_new_field_of_the_current_version_in_place(es, indices) -> None:  # type: ignore[no-untyped-def]
-    """An index made before a field joined its version's JSON (here: actors.spans, the
+    """A partition made before a field joined its version's JSON (here: actors.spans, the
     stored mention offsets) gets the field from init; documents then carry it."""
     prefix = f"{indices}older-"
     n = names("articles", prefix)
+    older = n.partition("2020-01")
     body = load_mapping("articles")
     old = copy.deepcopy(body["mappings"])
     del old["properties"]["actors"]["properties"]["spans"]
-    es.indices.create(index=n.concrete, settings=body["settings"], mappings=old)
+    es.indices.create(index=older, settings=body["settings"], mappings=old)
     try:
         with pytest.raises(BadRequestError):  # strict: the old mapping refuses the field
-            es.index(index=n.concrete, id="a", document={"actors": [{"id": "x", "spans": []}]})
+            es.index(index=older, id="a", document={"actors": [{"id": "x", "spans": []}]})
         actions = init_indices(es, prefix)
-        assert f"added actors.spans to {n.concrete}" in actions
+        assert f"added actors.spans to {older}" in actions
         doc = {"actors": [{"id": "x", "spans": [{"start": 0, "end": 6}]}]}
-        es.index(index=n.write, id="a", document=doc, refresh=True)
-        assert es.get(index=n.read, id="a")["_source"] == doc
+        es.index(index=older, id="a", document=doc, refresh=True)
+        assert es.get(index=older, id="a")["_source"] == doc
         assert init_indices(es, prefix) == []
     finally:
         drop_indices(es, prefix)

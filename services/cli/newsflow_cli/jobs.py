@@ -22,7 +22,8 @@ from newsflow_shared.submit import Submitter
 def init() -> None:
     """Create the Elasticsearch indices and aliases from infra/elasticsearch (idempotent)."""
     rt = get_runtime()
-    actions = init_indices(rt.es, rt.settings.index_prefix)
+    s = rt.settings
+    actions = init_indices(rt.es, s.index_prefix, shards=s.es_shards, replicas=s.es_replicas)
     for a in actions:
         console.print(a)
     console.print(f"indices ready ({len(actions)} changes)")

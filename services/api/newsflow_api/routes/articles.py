@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from elasticsearch import NotFoundError
 from fastapi import APIRouter, Path
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from newsflow_api.deps import State, json_response
-from newsflow_api.errors import error, es_error_type
+from newsflow_api.errors import error
 from newsflow_api.schemas.articles import ActorOut, ArticleEvent, ArticleOut, QuoteOut
 from newsflow_api.schemas.base import ErrorBody
 
@@ -63,12 +62,14 @@ async def get_article(
     state: State,
     doc_id: Annotated[str, Path(min_length=1, max_length=200, examples=["3f1c9a0e5b7d2c41"])],
 ) -> Response:
-    try:
-        doc = await state.es.get(index=state.articles_index, id=doc_id, source_excludes=_EXCLUDE)
-    except NotFoundError as exc:
-        if es_error_type(exc) == "index_not_found_exception":
-            raise
+    # The alias spans the month partitions, so a search by id (a get needs one index).
+    res = await state.es.search(
+        index=state.articles_index,
+        query={"ids": {"values": [doc_id]}},
+        size=1,
+        source_excludes=list(_EXCLUDE),
+    )
+    hits = res["hits"]["hits"]
+    if not hits:
         return error(404, f"no article {doc_id!r}", "doc_id")
-    if not doc.get("found"):
-        return error(404, f"no article {doc_id!r}", "doc_id")
-    return json_response(article_out(doc_id, doc["_source"]))
+    return json_response(article_out(doc_id, hits[0]["_source"]))

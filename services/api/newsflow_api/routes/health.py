@@ -28,11 +28,14 @@ async def healthz() -> Response:
 async def _es_status(state: State) -> str:
     try:
         # `cluster.health` rather than ping: the local stripped build refuses GET /.
-        await state.es.options(
+        health = await state.es.options(
             request_timeout=state.api.probe_timeout, max_retries=0
         ).cluster.health()
     except (TransportError, ApiError) as exc:
         return f"down: {type(exc).__name__}"
+    # Ready means yellow or better: every primary shard assigned (a replica may be missing).
+    if health.get("status") == "red":
+        return f"down: red, {health.get('unassigned_primary_shards', '?')} primaries unassigned"
     return "ok"
 
 
