@@ -45,7 +45,20 @@ install_engine() {
         log "installing ${need[*]}"
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
     fi
-    COMPOSE_BIN=$(bash "$HERE/compose-bin.sh")
+}
+
+# The compose binary (a Go build of several minutes when not cached) is built in the
+# background while the stand-in images are made (mostly downloads), then waited for.
+COMPOSE_JOB=
+compose_start() {
+    bash "$HERE/compose-bin.sh" >"$WORK/compose-bin.out" 2>"$WORK/compose-bin.log" &
+    COMPOSE_JOB=$!
+}
+compose_wait() {
+    wait "$COMPOSE_JOB" || die "building the compose binary failed (see $WORK/compose-bin.log)"
+    COMPOSE_JOB=
+    COMPOSE_BIN=$(cat "$WORK/compose-bin.out")
+    "$COMPOSE_BIN" version
 }
 
 PODMAN_PID=
@@ -93,26 +106,37 @@ site() {
 
 # ---- healthchecks: podman 4.3 schedules them through systemd, absent here ----------------
 HC_PID=
+HC_FORMAT='{{.Id}} {{if .Config.Healthcheck}}{{.State.Health.Status}} {{.State.StartedAt.Unix}} {{.Config.Healthcheck.Interval.Seconds}} {{.Config.Healthcheck.StartPeriod.Seconds}}{{end}}'
 healthcheck_loop() {
-    # Each check runs in the background (a worker's ping can take its whole 30 s timeout);
-    # a container whose check is still running is skipped. Not yet healthy: every 5 s;
-    # healthy: every 30 s (the compose file's intervals are 10-60 s).
+    # As Docker schedules them: each container's check every `interval`, failures counted
+    # only after `start_period`. Within the start period (where a failure does not count)
+    # the check runs 4 times as often (at least 5 s apart: a worker's check is a Python
+    # process of its own), so that a service is seen healthy soon after it is; after it, at
+    # the service's own interval, so that `retries` keeps its meaning. Each check
+    # runs in the background (a worker's ping can take its whole 30 s timeout); a container
+    # whose check is still running is skipped.
     declare -A last=() running=()
-    local id status now
+    local id status started interval period every now ids
     while :; do
         now=$(date +%s)
-        for id in $(podman ps -q --filter "label=com.docker.compose.project=$PROJECT" 2>/dev/null); do
+        ids=$(podman ps -q --filter "label=com.docker.compose.project=$PROJECT" 2>/dev/null || true)
+        [ -n "$ids" ] || { sleep 5; continue; }
+        # shellcheck disable=SC2086
+        while read -r id status started interval period; do
+            [ -n "$status" ] || continue
             if [ -n "${running[$id]:-}" ] && kill -0 "${running[$id]}" 2>/dev/null; then
                 continue
             fi
-            status=$(podman inspect --format '{{.State.Health.Status}}' "$id" 2>/dev/null || true)
-            [ -n "$status" ] || continue
-            if [ "$status" != healthy ] || [ $((now - ${last[$id]:-0})) -ge 30 ]; then
-                podman healthcheck run "$id" >/dev/null 2>&1 &
-                running[$id]=$!
-                last[$id]=$now
+            every=${interval%.*}
+            [ "${every:-0}" -gt 0 ] || every=30
+            if [ "$status" != healthy ] && [ $((now - started)) -lt "${period%.*}" ]; then
+                every=$((every / 4 > 5 ? every / 4 : 5))
             fi
-        done
+            [ $((now - ${last[$id]:-0})) -ge "$every" ] || continue
+            podman healthcheck run "$id" >/dev/null 2>&1 &
+            running[$id]=$!
+            last[$id]=$now
+        done < <(podman inspect --format "$HC_FORMAT" $ids 2>/dev/null)
         sleep 5
     done
 }
@@ -242,6 +266,7 @@ cleanup() {
             dc down -v --remove-orphans >/dev/null 2>&1 || true
         fi
     fi
+    [ -z "$COMPOSE_JOB" ] || kill "$COMPOSE_JOB" 2>/dev/null || true
     [ -z "$HC_PID" ] || kill "$HC_PID" 2>/dev/null || true
     [ -z "$HC_PID" ] || wait "$HC_PID" 2>/dev/null || true
     if [ -n "$PODMAN_PID" ] && [ "${COMPOSE_TEST_KEEP:-0}" != 1 -o "$rc" -eq 0 ]; then
@@ -250,13 +275,16 @@ cleanup() {
     exit "$rc"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT HUP   # so that the EXIT trap cleans up on a signal too
 
-step "engine and compose binary" install_engine
+step "engine (apt, when missing)" install_engine
+compose_start
 step "podman Docker API" start_engine
 if command -v docker >/dev/null; then DOCKER=(docker); else DOCKER=(podman); fi
 step "stand-in images" bash "$HERE/standins.sh"
 secrets
 step "site: seed + $PAGES pages" site
+step "compose binary (built meanwhile)" compose_wait
 dc down -v --remove-orphans >/dev/null 2>&1 || true   # a previous run's leftovers
 healthcheck_loop &
 HC_PID=$!
