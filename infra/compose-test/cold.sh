@@ -2,9 +2,9 @@
 # `make compose-test` on a cold machine, measured here without touching this machine's
 # shared caches: a fresh clone of HEAD in a scratch folder (an empty var/: no compose
 # binary, no debootstrap tarball, no Elasticsearch zip), its own podman storage (no images,
-# no layer cache), its own build cache-mount folder (no uv or pip cache) and its own Go
-# module and build caches. What stays: Debian packages apt installed (podman, debootstrap,
-# ...), Go and the JDK the machine comes with. The scratch folder is removed at the end.
+# no layer cache), its own build cache-mount folder (no uv cache), its own Go module and
+# build caches, its own Maven repository. What stays: the Debian packages apt installed
+# (podman, debootstrap, ...), Go and the JDK. The scratch folder is removed at the end.
 #   infra/compose-test/cold.sh [SCRATCH]        (default /var/tmp/newsflow-compose-cold)
 set -euo pipefail
 REPO=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd -P)
@@ -16,7 +16,7 @@ ln -s "$(cd -- "$REPO/../shared" && pwd -P)" "$S/shared"
 printf '[storage]\ndriver = "overlay"\ngraphroot = "%s/storage"\nrunroot = "%s/runroot"\n' \
     "$S" "$S" >"$S/storage.conf"
 export CONTAINERS_STORAGE_CONF=$S/storage.conf TMPDIR=$S/tmp GOPATH=$S/go \
-    GOMODCACHE=$S/go/pkg/mod GOCACHE=$S/gocache
+    GOMODCACHE=$S/go/pkg/mod GOCACHE=$S/gocache MAVEN_OPTS="-Dmaven.repo.local=$S/m2"
 unset NEWSFLOW_VAR
 finish() {
     local rc=$?
