@@ -18,6 +18,8 @@ PAGES=${COMPOSE_TEST_PAGES:-100}
 API_PORT=${COMPOSE_TEST_API_PORT:-18000}
 TIMEOUT=${COMPOSE_TEST_TIMEOUT:-900}
 API=http://127.0.0.1:$API_PORT
+APP_IMAGE=localhost/newsflow:compose-test
+CORENLP_IMAGE=localhost/newsflow-corenlp:compose-test
 mkdir -p "$WORK" "$REPO/var/run"
 export CONTAINERS_CONF=$HERE/containers.conf
 SOCK=$REPO/var/run/podman.sock
@@ -89,8 +91,8 @@ secrets() {
         echo "KIBANA_PASSWORD=$(s)"
         echo "NEWSFLOW_API_KEY=$(s)"
         echo "API_PORT=$API_PORT"
-        echo "APP_IMAGE=localhost/newsflow:compose-test"
-        echo "CORENLP_IMAGE=localhost/newsflow-corenlp:compose-test"
+        echo "APP_IMAGE=$APP_IMAGE"
+        echo "CORENLP_IMAGE=$CORENLP_IMAGE"
         echo "COMPOSE_TEST_WWW=$WORK/www"
         echo "NEWSFLOW_FETCH_HOST_INTERVAL=0.1"
         echo "ES_JAVA_OPTS=-Xms768m -Xmx768m"
@@ -142,7 +144,19 @@ healthcheck_loop() {
 }
 
 # ---- the test ------------------------------------------------------------------------------
-build() { dc build; }
+image_id() { podman image inspect --format '{{.Id}}' "$1" 2>/dev/null || true; }
+
+build() {
+    local img old=()
+    for img in "$APP_IMAGE" "$CORENLP_IMAGE"; do old+=("$img=$(image_id "$img")"); done
+    dc build
+    # The image each build replaced is left untagged (880 MB for the app): removed.
+    for img in "${old[@]}"; do
+        if [ -n "${img#*=}" ] && [ "$(image_id "${img%%=*}")" != "${img#*=}" ]; then
+            podman rmi "${img#*=}" >/dev/null 2>&1 || true
+        fi
+    done
+}
 
 up() {
     dc up -d --no-recreate --scale enrich=3 --scale parse=2 --wait --wait-timeout "$TIMEOUT"
@@ -208,12 +222,15 @@ reconcile() {
 
 search() {
     python3 - "$API" <<'PY'
-import json, sys, urllib.parse, urllib.request
+import json, sys, urllib.error, urllib.parse, urllib.request
 api = sys.argv[1]
 def get(path, **params):
     url = f"{api}{path}?{urllib.parse.urlencode(params)}" if params else f"{api}{path}"
-    with urllib.request.urlopen(url, timeout=30) as r:
-        return json.load(r)
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return json.load(r)
+    except urllib.error.HTTPError as e:
+        sys.exit(f"GET {url}: {e.code} {e.read().decode(errors='replace')[:500]}")
 hits = get("/search", q='"phone call" Ushakov')["hits"]
 assert hits, "the seed is not found by full-text search"
 doc = get(f"/articles/{hits[0]['id']}")
@@ -226,7 +243,7 @@ calls = [e for e in doc["events"] if e["type"] == "CONSULT" and e["mode"] == "ph
 assert calls, [e["type"] for e in doc["events"]]
 who = {names.get(i) for e in calls for i in e["source_actors"] + e["target_actors"]}
 assert {"Vladimir Putin", "Donald Trump"} <= who, who
-ev = get("/events", type="CONSULT", q="phone call Ushakov")["hits"]
+ev = get("/events", event_type="CONSULT", q="phone call Ushakov")["hits"]
 assert any(h["article_id"] == doc["id"] for h in ev), "seed's CONSULT not in /events"
 print(json.dumps({"seed": doc["id"], "actors": len(doc["actors"]), "events": len(doc["events"]),
                   "types": sorted({e["type"] for e in doc["events"]})}))
