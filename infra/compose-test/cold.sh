@@ -26,5 +26,6 @@ finish() {
     exit "$rc"
 }
 trap finish EXIT
+trap 'exit 143' TERM INT HUP
 cd "$S/newsflow"
 bash infra/compose-test/run.sh
