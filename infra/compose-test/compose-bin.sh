@@ -11,6 +11,7 @@ BIN=$REPO_ROOT/var/tools/bin/docker-compose-$VERSION
 PLUGIN_DIR=${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins
 
 if [ ! -x "$BIN" ]; then
+    command -v go >/dev/null || PATH=$PATH:/usr/local/go/bin
     command -v go >/dev/null || { echo "compose-bin: go is missing" >&2; exit 1; }
     mod=github.com/docker/compose/v2@$VERSION
     echo "compose-bin: building $mod (once per machine, several minutes)" >&2
@@ -25,6 +26,10 @@ if [ ! -x "$BIN" ]; then
         -o "$BIN.tmp" ./cmd)
     mv "$BIN.tmp" "$BIN"
 fi
-mkdir -p "$PLUGIN_DIR"
-ln -sf "$BIN" "$PLUGIN_DIR/docker-compose"
+# As `docker compose` too, unless a working plugin is there already (a CI clone's binary
+# must not replace the one a developer's `docker compose` runs).
+if [ ! -x "$PLUGIN_DIR/docker-compose" ]; then
+    mkdir -p "$PLUGIN_DIR"
+    ln -sf "$BIN" "$PLUGIN_DIR/docker-compose"
+fi
 echo "$BIN"

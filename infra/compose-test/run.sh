@@ -18,6 +18,8 @@ PAGES=${COMPOSE_TEST_PAGES:-100}
 API_PORT=${COMPOSE_TEST_API_PORT:-18000}
 TIMEOUT=${COMPOSE_TEST_TIMEOUT:-900}
 API=http://127.0.0.1:$API_PORT
+APP_IMAGE=localhost/newsflow:compose-test
+CORENLP_IMAGE=localhost/newsflow-corenlp:compose-test
 mkdir -p "$WORK" "$REPO/var/run"
 export CONTAINERS_CONF=$HERE/containers.conf
 SOCK=$REPO/var/run/podman.sock
@@ -45,7 +47,20 @@ install_engine() {
         log "installing ${need[*]}"
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
     fi
-    COMPOSE_BIN=$(bash "$HERE/compose-bin.sh")
+}
+
+# The compose binary (a Go build of several minutes when not cached) is built in the
+# background while the stand-in images are made (mostly downloads), then waited for.
+COMPOSE_JOB=
+compose_start() {
+    bash "$HERE/compose-bin.sh" >"$WORK/compose-bin.out" 2>"$WORK/compose-bin.log" &
+    COMPOSE_JOB=$!
+}
+compose_wait() {
+    wait "$COMPOSE_JOB" || die "building the compose binary failed (see $WORK/compose-bin.log)"
+    COMPOSE_JOB=
+    COMPOSE_BIN=$(cat "$WORK/compose-bin.out")
+    "$COMPOSE_BIN" version
 }
 
 PODMAN_PID=
@@ -76,8 +91,8 @@ secrets() {
         echo "KIBANA_PASSWORD=$(s)"
         echo "NEWSFLOW_API_KEY=$(s)"
         echo "API_PORT=$API_PORT"
-        echo "APP_IMAGE=localhost/newsflow:compose-test"
-        echo "CORENLP_IMAGE=localhost/newsflow-corenlp:compose-test"
+        echo "APP_IMAGE=$APP_IMAGE"
+        echo "CORENLP_IMAGE=$CORENLP_IMAGE"
         echo "COMPOSE_TEST_WWW=$WORK/www"
         echo "NEWSFLOW_FETCH_HOST_INTERVAL=0.1"
         echo "ES_JAVA_OPTS=-Xms768m -Xmx768m"
@@ -93,32 +108,55 @@ site() {
 
 # ---- healthchecks: podman 4.3 schedules them through systemd, absent here ----------------
 HC_PID=
+HC_FORMAT='{{.Id}} {{if .Config.Healthcheck}}{{.State.Health.Status}} {{.State.StartedAt.Unix}} {{.Config.Healthcheck.Interval.Seconds}} {{.Config.Healthcheck.StartPeriod.Seconds}}{{end}}'
 healthcheck_loop() {
-    # Each check runs in the background (a worker's ping can take its whole 30 s timeout);
-    # a container whose check is still running is skipped. Not yet healthy: every 5 s;
-    # healthy: every 30 s (the compose file's intervals are 10-60 s).
+    # As Docker schedules them: each container's check every `interval`, failures counted
+    # only after `start_period`. Within the start period (where a failure does not count)
+    # the check runs 4 times as often (at least 5 s apart: a worker's check is a Python
+    # process of its own), so that a service is seen healthy soon after it is; after it, at
+    # the service's own interval, so that `retries` keeps its meaning. Each check
+    # runs in the background (a worker's ping can take its whole 30 s timeout); a container
+    # whose check is still running is skipped.
     declare -A last=() running=()
-    local id status now
+    local id status started interval period every now ids
     while :; do
         now=$(date +%s)
-        for id in $(podman ps -q --filter "label=com.docker.compose.project=$PROJECT" 2>/dev/null); do
+        ids=$(podman ps -q --filter "label=com.docker.compose.project=$PROJECT" 2>/dev/null || true)
+        [ -n "$ids" ] || { sleep 5; continue; }
+        # shellcheck disable=SC2086
+        while read -r id status started interval period; do
+            [ -n "$status" ] || continue
             if [ -n "${running[$id]:-}" ] && kill -0 "${running[$id]}" 2>/dev/null; then
                 continue
             fi
-            status=$(podman inspect --format '{{.State.Health.Status}}' "$id" 2>/dev/null || true)
-            [ -n "$status" ] || continue
-            if [ "$status" != healthy ] || [ $((now - ${last[$id]:-0})) -ge 30 ]; then
-                podman healthcheck run "$id" >/dev/null 2>&1 &
-                running[$id]=$!
-                last[$id]=$now
+            every=${interval%.*}
+            [ "${every:-0}" -gt 0 ] || every=30
+            if [ "$status" != healthy ] && [ $((now - started)) -lt "${period%.*}" ]; then
+                every=$((every / 4 > 5 ? every / 4 : 5))
             fi
-        done
+            [ $((now - ${last[$id]:-0})) -ge "$every" ] || continue
+            podman healthcheck run "$id" >/dev/null 2>&1 &
+            running[$id]=$!
+            last[$id]=$now
+        done < <(podman inspect --format "$HC_FORMAT" $ids 2>/dev/null)
         sleep 5
     done
 }
 
 # ---- the test ------------------------------------------------------------------------------
-build() { dc build; }
+image_id() { podman image inspect --format '{{.Id}}' "$1" 2>/dev/null || true; }
+
+build() {
+    local img old=()
+    for img in "$APP_IMAGE" "$CORENLP_IMAGE"; do old+=("$img=$(image_id "$img")"); done
+    dc build
+    # The image each build replaced is left untagged (880 MB for the app): removed.
+    for img in "${old[@]}"; do
+        if [ -n "${img#*=}" ] && [ "$(image_id "${img%%=*}")" != "${img#*=}" ]; then
+            podman rmi "${img#*=}" >/dev/null 2>&1 || true
+        fi
+    done
+}
 
 up() {
     dc up -d --no-recreate --scale enrich=3 --scale parse=2 --wait --wait-timeout "$TIMEOUT"
@@ -184,12 +222,15 @@ reconcile() {
 
 search() {
     python3 - "$API" <<'PY'
-import json, sys, urllib.parse, urllib.request
+import json, sys, urllib.error, urllib.parse, urllib.request
 api = sys.argv[1]
 def get(path, **params):
     url = f"{api}{path}?{urllib.parse.urlencode(params)}" if params else f"{api}{path}"
-    with urllib.request.urlopen(url, timeout=30) as r:
-        return json.load(r)
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return json.load(r)
+    except urllib.error.HTTPError as e:
+        sys.exit(f"GET {url}: {e.code} {e.read().decode(errors='replace')[:500]}")
 hits = get("/search", q='"phone call" Ushakov')["hits"]
 assert hits, "the seed is not found by full-text search"
 doc = get(f"/articles/{hits[0]['id']}")
@@ -202,7 +243,7 @@ calls = [e for e in doc["events"] if e["type"] == "CONSULT" and e["mode"] == "ph
 assert calls, [e["type"] for e in doc["events"]]
 who = {names.get(i) for e in calls for i in e["source_actors"] + e["target_actors"]}
 assert {"Vladimir Putin", "Donald Trump"} <= who, who
-ev = get("/events", type="CONSULT", q="phone call Ushakov")["hits"]
+ev = get("/events", event_type="CONSULT", q="phone call Ushakov")["hits"]
 assert any(h["article_id"] == doc["id"] for h in ev), "seed's CONSULT not in /events"
 print(json.dumps({"seed": doc["id"], "actors": len(doc["actors"]), "events": len(doc["events"]),
                   "types": sorted({e["type"] for e in doc["events"]})}))
@@ -242,6 +283,7 @@ cleanup() {
             dc down -v --remove-orphans >/dev/null 2>&1 || true
         fi
     fi
+    [ -z "$COMPOSE_JOB" ] || kill "$COMPOSE_JOB" 2>/dev/null || true
     [ -z "$HC_PID" ] || kill "$HC_PID" 2>/dev/null || true
     [ -z "$HC_PID" ] || wait "$HC_PID" 2>/dev/null || true
     if [ -n "$PODMAN_PID" ] && [ "${COMPOSE_TEST_KEEP:-0}" != 1 -o "$rc" -eq 0 ]; then
@@ -250,13 +292,16 @@ cleanup() {
     exit "$rc"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT HUP   # so that the EXIT trap cleans up on a signal too
 
-step "engine and compose binary" install_engine
+step "engine (apt, when missing)" install_engine
+compose_start
 step "podman Docker API" start_engine
 if command -v docker >/dev/null; then DOCKER=(docker); else DOCKER=(podman); fi
 step "stand-in images" bash "$HERE/standins.sh"
 secrets
 step "site: seed + $PAGES pages" site
+step "compose binary (built meanwhile)" compose_wait
 dc down -v --remove-orphans >/dev/null 2>&1 || true   # a previous run's leftovers
 healthcheck_loop &
 HC_PID=$!

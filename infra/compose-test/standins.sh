@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the offline stand-ins for the registry images docker-compose.yml names, under
 # localhost/newsflow-offline/* (docker-compose.offline.yml points the services at them).
-# Each is built only when missing; podman's layer cache makes a rebuild cheap.
+# Each is built only when missing (the three on the base side by side); podman's layer
+# cache makes a rebuild cheap.
 #   infra/compose-test/standins.sh
 set -euo pipefail
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
@@ -30,13 +31,21 @@ build() {  # build NAME CONTAINERFILE [podman build args...]
 }
 
 bash "$HERE/base-image.sh" "$P/debian:bookworm"
-build "$P/python:3.11" python.Containerfile --build-arg "BASE_IMAGE=$P/debian:bookworm"
-build "$P/redis:7" redis.Containerfile --build-arg "BASE_IMAGE=$P/debian:bookworm"
+# The three are independent (mostly package downloads): built side by side.
+pids=()
+build "$P/python:3.11" python.Containerfile --build-arg "BASE_IMAGE=$P/debian:bookworm" &
+pids+=($!)
+build "$P/redis:7" redis.Containerfile --build-arg "BASE_IMAGE=$P/debian:bookworm" &
+pids+=($!)
 if ! podman image exists "$P/elasticsearch:$ES_VERSION"; then
     zip=$REPO_ROOT/var/cache/elasticsearch-$ES_VERSION.zip
     # The same Maven artifact the local stack runs; stack.sh fetches it into var/cache.
     [ -s "$zip" ] || bash "$REPO_ROOT/infra/local/stack.sh" es-fetch
     build "$P/elasticsearch:$ES_VERSION" elasticsearch.Containerfile \
         --build-arg "BASE_IMAGE=$P/debian:bookworm" --build-arg "ES_VERSION=$ES_VERSION" \
-        -v "$(java_home):/mnt/jdk:ro" -v "$REPO_ROOT/var/cache:/mnt/cache:ro"
+        -v "$(java_home):/mnt/jdk:ro" -v "$REPO_ROOT/var/cache:/mnt/cache:ro" &
+    pids+=($!)
 fi
+failed=0
+for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+exit "$failed"
