@@ -3,14 +3,14 @@ follow the job."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Header, Path
+from fastapi import APIRouter, Path
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from newsflow_api.auth import KEY_ERRORS, ApiKey, refuse_without_key
 from newsflow_api.deps import State, json_response
 from newsflow_api.errors import error
 from newsflow_api.schemas.base import ErrorBody, ParamProblem
@@ -38,28 +38,6 @@ def _submit(rt: Runtime, body: IngestRequest) -> IngestResponse:
         rejected=[Rejection(source=src, reason=r) for src, r in s.rejected],
         job_url=f"/jobs/{s.job_id}",
     )
-
-
-ApiKey = Annotated[str | None, Header(description="the deployment's API key")]
-KEY_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorBody, "description": "no X-API-Key header"},
-    403: {"model": ErrorBody, "description": "wrong key, or ingest disabled"},
-}
-
-
-def _refuse_without_key(api: ApiSettings, x_api_key: str | None) -> Response | None:
-    """401/403 unless the request carries the deployment's API key (ingest and jobs: a job
-    shows what was submitted, local file paths included)."""
-    expected = api.key
-    if expected is None:
-        return error(403, "ingest is disabled: no NEWSFLOW_API_KEY configured")
-    if not x_api_key:
-        return error(
-            401, "X-API-Key header required", "X-API-Key", headers={"WWW-Authenticate": "ApiKey"}
-        )
-    if not secrets.compare_digest(x_api_key.encode(), expected.get_secret_value().encode()):
-        return error(403, "wrong API key", "X-API-Key")
-    return None
 
 
 def _check_limits(body: IngestRequest, api: ApiSettings) -> Response | None:
@@ -105,7 +83,7 @@ async def ingest(
     body: IngestRequest,
     x_api_key: ApiKey = None,
 ) -> Response:
-    refused = _refuse_without_key(state.api, x_api_key)
+    refused = refuse_without_key(state.api, x_api_key)
     if refused is not None:
         return refused
     if not body.urls and not body.feeds:
@@ -159,7 +137,7 @@ async def get_job(
     job_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", examples=["5b0d2f4c9e1a7b33"])],
     x_api_key: ApiKey = None,
 ) -> Response:
-    refused = _refuse_without_key(state.api, x_api_key)
+    refused = refuse_without_key(state.api, x_api_key)
     if refused is not None:
         return refused
     job = await run_in_threadpool(_job, state.runtime.ledger, job_id)

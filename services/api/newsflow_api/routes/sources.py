@@ -10,9 +10,9 @@ from fastapi.responses import Response
 from pydantic import TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
+from newsflow_api.auth import KEY_ERRORS, ApiKey, refuse_without_key
 from newsflow_api.deps import State, json_response
 from newsflow_api.errors import error
-from newsflow_api.routes.ingest import KEY_ERRORS, ApiKey, _refuse_without_key
 from newsflow_api.schemas.base import ErrorBody
 from newsflow_shared.source_registry import SourceExists
 from newsflow_shared.sources import NewSource, Source
@@ -53,7 +53,7 @@ async def list_sources(state: State) -> Response:
     "and then every `interval` seconds; each poll's new items go into a job of their own.",
 )
 async def add_source(state: State, body: NewSource, x_api_key: ApiKey = None) -> Response:
-    refused = _refuse_without_key(state.api, x_api_key)
+    refused = refuse_without_key(state.api, x_api_key)
     if refused is not None:
         return refused
     try:
@@ -86,7 +86,7 @@ async def get_source(state: State, source_id: SourceId) -> Response:
     description="Stops polling it; the jobs its polls made stay.",
 )
 async def remove_source(state: State, source_id: SourceId, x_api_key: ApiKey = None) -> Response:
-    refused = _refuse_without_key(state.api, x_api_key)
+    refused = refuse_without_key(state.api, x_api_key)
     if refused is not None:
         return refused
     if not await run_in_threadpool(state.runtime.sources.remove, source_id):
@@ -95,7 +95,7 @@ async def remove_source(state: State, source_id: SourceId, x_api_key: ApiKey = N
 
 
 async def _switch(state: State, source_id: str, x_api_key: str | None, pause: bool) -> Response:
-    refused = _refuse_without_key(state.api, x_api_key)
+    refused = refuse_without_key(state.api, x_api_key)
     if refused is not None:
         return refused
     reg = state.runtime.sources

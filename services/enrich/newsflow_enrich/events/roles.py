@@ -205,6 +205,4 @@ def _party(tok: Token) -> bool:
     """Whether a noun names people or a body ("prisoners", "the government", "hundreds of
     students"), not a thing ("the proposal")."""
     lemma = tok.lemma_.lower()
-    if lemma in gz.PARTY_NOUNS:
-        return True
-    return lemma in gz.PERSON_NOUNS or agent_sector(lemma) is not None
+    return lemma in gz.PARTY_NOUNS or lemma in gz.PERSON_NOUNS or agent_sector(lemma) is not None
