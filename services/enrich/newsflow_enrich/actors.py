@@ -70,18 +70,7 @@ class ActorIndex:
         or speak), groups named once and doing nothing are left out."""
         ordered = sorted(self.drafts.values(), key=lambda d: d.first)
         if used is not None:
-            # A group named once in passing is nearly always an adjective the model tagged
-            # NORP ("Midwestern", "Sunni", "New Yorkers"): 4 of 31 such were gold actors.
-            ordered = [
-                d
-                for d in ordered
-                if not (
-                    d.type == ActorType.GROUP
-                    and d.mentions == 1
-                    and d.id not in used
-                    and d.name not in _KNOWN_GROUPS
-                )
-            ]
+            ordered = [d for d in ordered if d.id in used or not _passing(d)]
         return [
             Actor(
                 id=d.id,
@@ -96,6 +85,20 @@ class ActorIndex:
             )
             for d in ordered
         ]
+
+
+def _passing(d: Draft) -> bool:
+    """Named only in passing, so not an actor of the article unless it acts or speaks:
+    - a group named once is nearly always an adjective the model tagged NORP ("Midwestern",
+      "Sunni", "New Yorkers"): 4 of 31 such were gold actors;
+    - a country named only by its demonym describes someone ("the Spanish singer", "a
+      Bulgarian player"): the person or organisation carries the country instead.
+    """
+    if d.type == ActorType.GROUP:
+        return d.mentions == 1 and d.name not in _KNOWN_GROUPS
+    if d.type == ActorType.COUNTRY:
+        return all(gz.demonym_code(a) and not gz.country_code(a) for a in d.aliases)
+    return False
 
 
 def _possessive_free(text: str) -> str:
