@@ -170,3 +170,12 @@ def test_a_country_named_only_by_its_demonym_in_passing_is_not_an_actor(
     r = enrich("Spanish police arrested three men in Madrid on Friday.")
     arrest = of_type(r, "COERCE")
     assert countries(r, arrest.source_actors) == {"ESP"}
+
+
+def test_armed_groups_are_groups_of_their_country(enrich: Enrich) -> None:
+    r = enrich("The M23 rebel group declared a unilateral humanitarian truce around Goma.")
+    assert actor(r, "M23").type == ActorType.GROUP
+    assert countries(r, of_type(r, "CONCEDE").source_actors) == {"COD"}
+    r = enrich("Al-Shabaab militants attacked a military base in southern Somalia.")
+    assert actor(r, "al-Shabaab").country == "SOM"
+    assert countries(r, of_type(r, "ASSAULT").source_actors) == {"SOM"}
