@@ -179,3 +179,11 @@ def test_armed_groups_are_groups_of_their_country(enrich: Enrich) -> None:
     r = enrich("Al-Shabaab militants attacked a military base in southern Somalia.")
     assert actor(r, "al-Shabaab").country == "SOM"
     assert countries(r, of_type(r, "ASSAULT").source_actors) == {"SOM"}
+
+
+def test_a_pronoun_reported_by_a_speaker_is_the_speaker(enrich: Enrich) -> None:
+    r = enrich("The M23 rebels announced they would withdraw from Walikale.")
+    assert countries(r, of_type(r, "RETREAT", "CONCEDE").source_actors) == {"COD"}
+    r = enrich("Putin said he was ready to meet Trump in Istanbul.")
+    meeting = of_type(r, "CONSULT")
+    assert countries(r, meeting.source_actors) == {"RUS"}

@@ -27,6 +27,7 @@ from newsflow_enrich.quotes import according_to, speaker_of_verb
 from newsflow_shared.messages import ActorType
 
 _RECIPROCAL = {"CONSULT", "AGREE", "COOPERATE"}
+_REPORTED_PRON = {"he", "she", "it", "they"}
 
 
 class Roles(DocContext):
@@ -43,6 +44,12 @@ class Roles(DocContext):
             if c.dep_ in _SUBJ:
                 if c.tag_ in {"WDT", "WP"} and v.dep_ == "relcl":
                     return self.r.actors(v.head), passive
+                if c.lower_ in _REPORTED_PRON and depth < 3:
+                    # "The M23 rebels announced they would withdraw", "Putin said he was
+                    # ready to meet": the speaker is the pronoun's antecedent.
+                    speaker = self._speaker_of_clause(v, depth)
+                    if speaker:
+                        return speaker, passive
                 return self.r.actors(c), passive
         if passive:
             return [], True
@@ -51,7 +58,7 @@ class Roles(DocContext):
             objs = [c for c in v.head.children if c.dep_ in {"dobj", "dative"}]
             if objs:
                 return self.r.actors(objs[0]), False
-        if depth < 3 and v.dep_ in {"xcomp", "conj", "advcl"} and v.head.i != v.i:
+        if depth < 3 and v.dep_ in {"xcomp", "conj", "advcl", "acomp"} and v.head.i != v.i:
             return self.subjects(v.head, depth + 1)[0], False
         if v.dep_ in {"relcl", "acl"}:
             head = v.head
@@ -61,6 +68,16 @@ class Roles(DocContext):
                 return self.subjects(head.head, depth + 1)[0], False
             return own, False
         return [], False
+
+    def _speaker_of_clause(self, v: Token, depth: int) -> list[str]:
+        """The subject of the speech verb a clause is reported by ("X said [it would ...]"),
+        climbing out of the clause's own complements ("ready to meet")."""
+        clause = v
+        while clause.dep_ in {"xcomp", "acomp", "conj"} and clause.head.i != clause.i:
+            clause = clause.head
+        if clause.dep_ == "ccomp" and clause.head.lemma_ in SPEECH:
+            return self.subjects(clause.head, depth + 1)[0]
+        return []
 
     def targets(self, tok: Token, type_: str, passive: bool) -> list[str]:
         """Target actors: objects, passive subjects, and the type's prepositions."""
