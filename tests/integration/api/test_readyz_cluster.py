@@ -16,7 +16,7 @@ import httpx
 import pytest
 import pytest_asyncio
 from private_es import PrivateElasticsearch, unavailable
-from private_redis import PrivateRedis
+from private_redis import PrivateRedis, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -150,3 +150,27 @@ async def test_readyz_names_at_most_three_red_indices(
         es.indices.delete(index=",".join(red))
     r = await _readyz_until(client, 200)
     assert r.status_code == 200, r.text
+
+
+async def test_readyz_asks_the_cluster_not_one_dead_node(
+    backends: tuple[PrivateElasticsearch, PrivateRedis], settings: Any, api_settings: Any
+) -> None:
+    """A cluster that lost a node is yellow, and ready: the probe tries each listed node
+    once, so the dead node the client keeps trying again (after a backoff of 1, 2, 4 s...)
+    never makes /readyz say 503 (it did, 2 times in 20, in `make compose-cluster-test`)."""
+    from newsflow_api.main import create_app
+
+    es_node, broker = backends
+    dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there: connection refused
+    app = create_app(
+        settings.model_copy(update={"es_url": f"{dead},{es_node.url}", "redis_url": broker.url}),
+        api_settings,
+    )
+    answers: list[int] = []
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api") as c:
+            for _ in range(25):  # 7.5 s: the dead node is tried again at 1, 3 and 7 s
+                answers.append((await c.get("/readyz")).status_code)
+                await asyncio.sleep(0.3)
+    assert answers == [200] * 25, answers
