@@ -82,6 +82,7 @@ QUERY_WORDS = [
 ]
 FIRST = ["Anna", "John", "Maria", "Ivan", "Li", "Omar", "Sara", "Peter", "Yuki", "Ahmed"]
 LAST = ["Smith", "Petrov", "Garcia", "Chen", "Khan", "Novak", "Ito", "Okafor", "Muller", "Silva"]
+START = datetime(2023, 1, 1, tzinfo=UTC)  # two years of publication dates from here
 
 
 # ---------------------------------------------------------------- corpus
@@ -166,9 +167,8 @@ def iter_articles(n: int, seed: int = 7) -> Iterator[tuple[Any, Any]]:
     enricher = enricher_name("bench", nlp)
     rng = random.Random(seed)
     pool = actor_pool(rng)
-    start = datetime(2023, 1, 1, tzinfo=UTC)
     for i in range(n):
-        yield bench_article(i, base[i % len(base)], pool, rng, start, enricher)
+        yield bench_article(i, base[i % len(base)], pool, rng, START, enricher)
 
 
 def lemmatised(nlp: Any, texts: list[tuple[str, str]]) -> list[Base]:
@@ -269,48 +269,7 @@ def bench_events(
     return events
 
 
-def index_corpus(prefix: str, n: int, reuse: bool) -> dict[str, Any]:
-    """Index n bench articles into the month partitions of `prefix` (the real index stage's
-    `write_batch`), unless `reuse` and at least n are there."""
-    from elasticsearch import Elasticsearch
-
-    from newsflow_index.bulk import write_batch
-    from newsflow_shared.indices import init_indices, names
-    from newsflow_shared.settings import Settings
-
-    settings = Settings(index_prefix=prefix)
-    es = Elasticsearch(settings.es_hosts, request_timeout=300)
-    init_indices(es, prefix)
-    arts = names("articles", prefix)
-    have = int(es.count(index=arts.read)["count"])
-    if reuse and have >= n:
-        return {"indexed": 0, "existing": have, "seconds": 0.0}
-    t0 = time.perf_counter()
-    batch: list[tuple[Any, Any]] = []
-    for pair in iter_articles(n):
-        batch.append(pair)
-        if len(batch) == 2000:
-            _write(write_batch, es, prefix, batch)
-            batch = []
-    if batch:
-        _write(write_batch, es, prefix, batch)
-    t_write = time.perf_counter() - t0
-    partitions = ",".join(names(x, prefix).pattern for x in ("articles", "events"))
-    es.indices.refresh(index=partitions)
-    es.indices.forcemerge(index=partitions, max_num_segments=1)
-    return {
-        "indexed": n,
-        "write_seconds": round(t_write, 1),
-        "seconds": round(time.perf_counter() - t0, 1),
-    }
-
-
-def _write(write_batch: Any, es: Any, prefix: str, batch: list[tuple[Any, Any]]) -> None:
-    outcome = write_batch(es, prefix, batch)
-    if outcome.retry or outcome.rejected or outcome.unavailable:
-        raise SystemExit(
-            f"indexing failed: {list(outcome.rejected.items())[:3]}"
-        )  # ---------------------------------------------------------------- scenarios
+# ---------------------------------------------------------------- scenarios
 
 
 def scenarios(rng: random.Random) -> dict[str, list[dict[str, Any]]]:
@@ -559,7 +518,9 @@ def main() -> None:
     )
     args = ap.parse_args()
 
-    indexing = index_corpus(args.prefix, args.n, args.reuse)
+    import bench_build
+
+    indexing = bench_build.index_corpus(args.prefix, args.n, args.reuse)
     proc = start_server(args.prefix, args.port, args.workers, args.keep_alive)
     try:
         results = asyncio.run(measure(args, args.port))
