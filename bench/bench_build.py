@@ -107,25 +107,25 @@ def _write_all(es: Any, prefix: str, n: int, writers: int, batch: int) -> dict[s
                 failures.append(str([*outcome.rejected.items(), *outcome.retry.items()][:3]))
 
     threads = [threading.Thread(target=writer, args=(k,), daemon=True) for k in range(writers)]
-    for t in threads:
-        t.start()
+    for thread in threads:
+        thread.start()
     made, pairs, t_make = 0.0, [], time.perf_counter()
     articles = bench_api.iter_articles(n)
     next_pair = next(articles, None)  # loads the model and lemmatises the corpus
     setup = time.perf_counter() - t_make
     while next_pair is not None and not failures:
-        t = time.perf_counter()
+        started = time.perf_counter()
         pairs.append(next_pair)
         next_pair = next(articles, None)
-        made += time.perf_counter() - t
+        made += time.perf_counter() - started
         if len(pairs) == batch or next_pair is None:
             # by date, as a live stage's batches come: each bulk touches a few partitions
             todo.put(sorted(pairs, key=lambda p: p[0].published))
             pairs = []
     for _ in threads:
         todo.put(None)
-    for t in threads:
-        t.join()
+    for thread in threads:
+        thread.join()
     if failures:
         raise SystemExit(f"indexing failed: {failures[0]}")
     return {
