@@ -1,6 +1,6 @@
 """What a faceted `/search` costs inside Elasticsearch, part by part. Prints JSON. Not a test.
 
-    nice .venv/bin/python bench/bench_facets.py --prefix bench-scale- --repeats 5
+    nice .venv/bin/python bench/bench_profile.py --prefix bench-scale- --repeats 5
 
 The request is the API's own first-page body (`bench_api.bodies`: the `/search` scenario,
 q + two filters + every facet) sent directly. Two views of it, on `--params` parameter sets:
@@ -125,7 +125,7 @@ def main() -> None:
     print(
         json.dumps(
             {
-                "bench": "facets",
+                "bench": "profile",
                 "date": date.today().isoformat(),
                 "command": " ".join([Path(sys.executable).name, *sys.argv]),
                 "articles": int(es.count(index=index)["count"]),
