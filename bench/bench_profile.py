@@ -12,9 +12,10 @@ q + two filters + every facet) sent directly. Two views of it, on `--params` par
   parallel on the node's search threads (two on this machine).
 - `took`: the body and variants of it (`--repeats` rounds, variants in turn, the median of
   Elasticsearch's `took`): without all facets, without each facet, with one facet only,
-  without highlights, without total hits (`track_total_hits: false`), hits only (no facets,
-  no highlights, no total), facets only (`size: 0`); each with `request_cache=false`, so
-  no answer comes from the shard request cache.
+  without highlights, without total hits (`track_total_hits: false`), and the two halves
+  of a first page split into an msearch (`split_hits`: no facets, no total; `split_counts`:
+  `size: 0`, the total and the facets); each with `request_cache=false`, so no answer comes
+  from the shard request cache (the split's counts would be cached: that is its point).
 """
 
 from __future__ import annotations
@@ -44,8 +45,10 @@ def variants(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
         out[f"only_{name}"] = {**body, "aggs": {name: aggs[name]}}
     out["no_highlight"] = _without(body, "highlight")
     out["no_total"] = {**body, "track_total_hits": False}
-    out["hits_only"] = {**_without(body, "aggs", "highlight"), "track_total_hits": False}
-    out["facets_only"] = {**_without(body, "highlight"), "size": 0, "track_total_hits": False}
+    # the two halves of the msearch a first page becomes on branch wt-facets (`split_facets`)
+    out["split_hits"] = {**_without(body, "aggs"), "track_total_hits": False}
+    counts = {k: body[k] for k in ("query", "post_filter") if k in body}
+    out["split_counts"] = {**counts, "size": 0, "track_total_hits": True, "aggs": aggs}
     return out
 
 
