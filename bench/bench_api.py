@@ -329,13 +329,20 @@ class Samples:
 
 
 async def run_load(
-    fn: Callable[[int], Awaitable[None]], total: int, concurrency: int, into: Samples
+    fn: Callable[[int], Awaitable[None]],
+    total: int,
+    concurrency: int,
+    into: Samples,
+    before: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
-    """`total` calls of `fn` by `concurrency` workers; latencies and wall time into `into`."""
+    """`total` calls of `fn` by `concurrency` workers; latencies and wall time into `into`.
+    `before` is awaited before each call, outside its latency (not outside the wall time)."""
     counter = iter(range(total))
 
     async def worker() -> None:
         for i in counter:
+            if before is not None:
+                await before()
             t = time.perf_counter()
             await fn(i)
             into.latencies.append(time.perf_counter() - t)
@@ -371,6 +378,12 @@ async def measure(args: argparse.Namespace, port: int) -> dict[str, Any]:
     path = {"search": "/search", "events": "/events"}
     rng = random.Random(11)
     results: dict[str, Any] = {}
+    before = None
+    if args.cold:  # every request misses the shard request cache
+
+        async def before() -> None:
+            await es.indices.clear_cache(index=",".join(index.values()), request=True)
+
     for kind, param_sets in scenarios(rng).items():
         builders = [bodies(kind, p, lemmatise, args.keep_alive, args.size) for p in param_sets]
 
@@ -391,8 +404,8 @@ async def measure(args: argparse.Namespace, port: int) -> dict[str, Any]:
             )
         results[kind] = {"example_params": param_sets[0], "example_total": r["total"]}
         for conc in (1, 8):
-            results[kind][f"c{conc}"] = await compare(direct, api, conc, args)
-    results["faceted"] = await faceted(es, http, index["search"], args)
+            results[kind][f"c{conc}"] = await compare(direct, api, conc, args, before)
+    results["faceted"] = await faceted(es, http, index["search"], args, before)
     await http.close()
     await es.close()
     return results
@@ -410,15 +423,16 @@ async def compare(
     api: Callable[[int], Awaitable[None]],
     conc: int,
     args: argparse.Namespace,
+    before: Callable[[], Awaitable[None]] | None = None,
 ) -> dict[str, Any]:
     """Direct and API side at `conc` clients: warm-up, alternating rounds, pooled stats."""
-    await run_load(direct, args.warmup, conc, Samples())
-    await run_load(api, args.warmup, conc, Samples())
+    await run_load(direct, args.warmup, conc, Samples(), before)
+    await run_load(api, args.warmup, conc, Samples(), before)
     d_samples, a_samples = Samples(), Samples()
     # Many short alternating rounds: load drift on a shared host hits both sides alike.
     for _ in range(args.rounds):
-        await run_load(direct, args.requests, conc, d_samples)
-        await run_load(api, args.requests, conc, a_samples)
+        await run_load(direct, args.requests, conc, d_samples, before)
+        await run_load(api, args.requests, conc, a_samples, before)
     dm, am = d_samples.stats(), a_samples.stats()
     ratios = {
         "p50": round(am["p50_ms"] / dm["p50_ms"], 3),
@@ -434,7 +448,11 @@ async def compare(
 
 
 async def faceted(
-    es: Any, http: aiohttp.ClientSession, index: str, args: argparse.Namespace
+    es: Any,
+    http: aiohttp.ClientSession,
+    index: str,
+    args: argparse.Namespace,
+    before: Callable[[], Awaitable[None]] | None = None,
 ) -> dict[str, Any]:
     """`/search?q=...` with every facet (the default) beside a plain Elasticsearch search of
     the same words (hits only), at `--faceted-clients` clients: what the facets cost."""
@@ -449,7 +467,7 @@ async def faceted(
     async def api(_: int) -> None:
         await get(http, "/search", {"q": args.faceted_q, "size": args.size})
 
-    out = await compare(direct, api, args.faceted_clients, args)
+    out = await compare(direct, api, args.faceted_clients, args, before)
     return {
         "q": args.faceted_q,
         "clients": args.faceted_clients,
@@ -513,6 +531,9 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     ap.add_argument("--faceted-q", default="Ukraine", help="query of the faceted scenario")
     ap.add_argument("--faceted-clients", type=int, default=16)
+    ap.add_argument(
+        "--cold", action="store_true", help="clear the shard request cache before each request"
+    )
     ap.add_argument(
         "--keep-alive", default="30s", help="PIT keep-alive (API setting and direct side)"
     )

@@ -47,7 +47,7 @@ def variants(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
     out["no_total"] = {**body, "track_total_hits": False}
     # the two halves of the msearch a first page becomes on branch wt-facets (`split_facets`)
     out["split_hits"] = {**_without(body, "aggs"), "track_total_hits": False}
-    counts = {k: body[k] for k in ("query", "post_filter") if k in body}
+    counts: dict[str, Any] = {k: body[k] for k in ("query", "post_filter") if k in body}
     out["split_counts"] = {**counts, "size": 0, "track_total_hits": True, "aggs": aggs}
     return out
 

@@ -89,6 +89,9 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     ap.add_argument("--faceted-q", default="Ukraine", help="query of the faceted scenario")
     ap.add_argument("--faceted-clients", type=int, default=8)
+    ap.add_argument(
+        "--cold", action="store_true", help="clear the shard request cache before each request"
+    )
     ap.add_argument("--keep-alive", default="30s", help="PIT keep-alive")
     args = ap.parse_args()
 
