@@ -24,7 +24,7 @@ export NEWSFLOW_ES_URL ?= $(shell bash infra/local/stack.sh es-url)
 export NEWSFLOW_ES_REPLICAS ?= 1
 endif
 
-.PHONY: help venv up down status services init workers ready ingest-seeds chromium test lint fmt typecheck bench compose-test clean
+.PHONY: help venv up down status services init workers ready ingest-seeds chromium test lint fmt typecheck bench compose-test compose-cluster-test clean
 
 help:
 	@echo "make up      - install what is missing, start Redis, Elasticsearch, CoreNLP, workers, API, Flower; ingest seeds/"
@@ -34,6 +34,7 @@ help:
 	@echo "make test    - lint, type-check and run unit, integration and e2e tests on real services"
 	@echo "make bench   - run the benchmarks in bench/ (JSON on stdout)"
 	@echo "make compose-test - build and run docker-compose.yml in containers, scale, kill, check (infra/compose-test)"
+	@echo "make compose-cluster-test - the same with docker-compose.cluster.yml: three Elasticsearch nodes, one killed"
 
 var/tools/bin/uv:
 	@command -v python$(PY_VERSION) >/dev/null || { echo "python$(PY_VERSION) is missing"; exit 1; }
@@ -120,6 +121,11 @@ bench: venv services
 # docker-compose.yml for real: podman + Compose v2 + offline stand-ins (infra/compose-test/README.md).
 compose-test:
 	bash infra/compose-test/run.sh
+
+# docker-compose.cluster.yml for real: three Elasticsearch nodes, the master killed and back
+# (infra/compose-test/README.md, "The cluster"). Not in CI (.ci/run): it adds minutes.
+compose-cluster-test:
+	nice bash infra/compose-test/cluster.sh
 
 clean: down
 	rm -rf var $(VENV)

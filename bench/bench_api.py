@@ -477,12 +477,22 @@ async def faceted(
     }
 
 
-def start_server(prefix: str, port: int, workers: int, keep_alive: str) -> subprocess.Popen[bytes]:
+def start_server(
+    prefix: str,
+    port: int,
+    workers: int,
+    keep_alive: str,
+    cwd: Path = REPO,
+    extra_env: dict[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """The API in a uvicorn of its own on `port`, run from `cwd` (another checkout's code
+    when `extra_env` puts it on PYTHONPATH); returns when it is ready."""
     env = {
         **os.environ,
         "NEWSFLOW_INDEX_PREFIX": prefix,
         "NEWSFLOW_API_CURSOR_KEEP_ALIVE": keep_alive,
         "NEWSFLOW_LOG_LEVEL": "WARNING",
+        **(extra_env or {}),
     }
     cmd = [
         sys.executable,
@@ -500,7 +510,7 @@ def start_server(prefix: str, port: int, workers: int, keep_alive: str) -> subpr
         "--log-level",
         "warning",
     ]
-    proc = subprocess.Popen(cmd, env=env, cwd=REPO, start_new_session=True)
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, start_new_session=True)
     for _ in range(120):
         try:
             if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:

@@ -22,12 +22,28 @@ java_home() {
     return 1
 }
 
+# recipe CONTAINERFILE: a hash of the Containerfile and the files it copies in.
+recipe() {
+    (cd "$HERE/standins" && cat "$1" $(sed -n 's/^COPY \([^- ][^ ]*\) .*/\1/p' "$1")) | sha256sum | cut -c1-16
+}
+
+# current NAME CONTAINERFILE: the image exists and, if it copies files in (the Elasticsearch
+# entrypoint), was built from this recipe (its label). The python and redis stand-ins are
+# only checked for existence: the app image builds on python, and a rebuilt base would
+# invalidate its whole build cache.
+current() {
+    podman image exists "$1" || return 1
+    grep -q '^COPY ' "$HERE/standins/$2" || return 0
+    [ "$(podman image inspect --format '{{index .Labels "newsflow.standin"}}' "$1")" = "$(recipe "$2")" ]
+}
+
 build() {  # build NAME CONTAINERFILE [podman build args...]
     local name=$1 file=$2
     shift 2
-    podman image exists "$name" && return 0
+    current "$name" "$file" && return 0
     echo "standins: building $name" >&2
-    podman build -q -f "$HERE/standins/$file" -t "$name" "$@" "$HERE/standins" >/dev/null
+    podman build -q -f "$HERE/standins/$file" -t "$name" --label "newsflow.standin=$(recipe "$file")" \
+        "$@" "$HERE/standins" >/dev/null
 }
 
 bash "$HERE/base-image.sh" "$P/debian:bookworm"
@@ -37,7 +53,7 @@ build "$P/python:3.11" python.Containerfile --build-arg "BASE_IMAGE=$P/debian:bo
 pids+=($!)
 build "$P/redis:7" redis.Containerfile --build-arg "BASE_IMAGE=$P/debian:bookworm" &
 pids+=($!)
-if ! podman image exists "$P/elasticsearch:$ES_VERSION"; then
+if ! current "$P/elasticsearch:$ES_VERSION" elasticsearch.Containerfile; then
     zip=$REPO_ROOT/var/cache/elasticsearch-$ES_VERSION.zip
     # The same Maven artifact the local stack runs; stack.sh fetches it into var/cache.
     [ -s "$zip" ] || bash "$REPO_ROOT/infra/local/stack.sh" es-fetch

@@ -109,3 +109,16 @@ def test_the_local_stack_names_every_node_of_its_cluster(tmp_path: Path) -> None
     bad = subprocess.run(["bash", *stack], env={**env, "NEWSFLOW_ES_NODES": "x"},
                          capture_output=True, text=True)  # fmt: skip
     assert bad.returncode != 0 and "NEWSFLOW_ES_NODES must be 1-9" in bad.stderr
+
+
+def test_es_certs_makes_a_certificate_for_every_node_and_only_once(
+    override: dict[str, Any],
+) -> None:
+    """The names es-certs loops over are the nodes (a node added without its certificate
+    fails its TLS handshake), and a second run keeps the CA the running nodes trust
+    (`docker compose start` of a node runs es-certs again: it did in the compose run)."""
+    script = override["services"]["es-certs"]["command"][-1]
+    (loop,) = [line for line in script.splitlines() if line.strip().startswith("for n in")]
+    assert loop.split("for n in")[1].split(";")[0].split() == list(NODES)
+    assert "if [ ! -f config/certs/ca/ca.crt ]" in script
+    assert f"if [ ! -f config/certs/{NODES[-1]}/{NODES[-1]}.crt ]" in script

@@ -87,3 +87,15 @@ def test_healthchecks_podman_cannot_run_are_restated() -> None:
 
 def test_the_test_leaves_out_only_kibana() -> None:
     assert {n for n in BASE if n.startswith("kibana")} == LEFT_OUT
+
+
+def test_the_cluster_variant_runs_its_added_services_on_stand_ins() -> None:
+    """`make compose-cluster-test` adds docker-compose.cluster.yml and its offline override:
+    every service the cluster file adds runs the Elasticsearch stand-in, which the base
+    file's node already does."""
+    cluster = _load(REPO / "docker-compose.cluster.yml")
+    cluster_offline = _load(REPO / "infra" / "compose-test" / "docker-compose.cluster-offline.yml")
+    added = set(cluster) - set(BASE)
+    assert added == {"es-certs", "es02", "es03"}
+    for name in added:
+        assert cluster_offline[name]["image"] == OVERRIDE["elasticsearch"]["image"], name

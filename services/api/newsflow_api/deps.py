@@ -15,6 +15,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from redis.asyncio import Redis as AsyncRedis
 
+from newsflow_api.coalesce import Coalescer
 from newsflow_api.lemmatiser import Lemmatiser
 from newsflow_api.query.clauses import ParamError
 from newsflow_api.reader import QueryReader
@@ -48,6 +49,8 @@ class ApiState:
     runtime: Runtime
     # Fire-and-forget work (closing finished PITs); referenced so it is not collected.
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    # Concurrent identical first-page searches share one request (`coalesce.py`).
+    searches: Coalescer = field(default_factory=Coalescer)
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         """Run `coro` detached from the request; awaited at shutdown."""

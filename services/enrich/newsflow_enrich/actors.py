@@ -3,22 +3,24 @@
 Ids are stable across articles: persons by their canonical full name
 ("person:vladimir-putin"; a lone surname of a well-known office holder is expanded through
 the gazetteer), countries by ISO code ("country:RUS"), organisations by name, qualified by
-country when the name is generic ("org:ukr-foreign-ministry"), groups and places by name.
+country when the name is generic ("org:ukr-foreign-ministry"), listed organisations
+(data/organizations.json) by their canonical name, groups and places by name.
 Within an article a surname, a titled name or a possessive joins the full name it belongs
 to; metonyms (the Kremlin, Washington when it acts) join the country.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
 from newsflow_enrich import gazetteer as gz
+from newsflow_enrich import organizations
 from newsflow_enrich.dictionaries import actor_entry, agent_sector
-from newsflow_enrich.mentions import NOBLE_TITLES, Mention, apply_consistency, raw_mentions
+from newsflow_enrich.mentions import Mention, apply_consistency, raw_mentions
+from newsflow_enrich.persons import person_clusters, possessive_free
 from newsflow_shared.ids import slugify
 from newsflow_shared.messages import Actor, ActorType, Span
 
@@ -70,18 +72,7 @@ class ActorIndex:
         or speak), groups named once and doing nothing are left out."""
         ordered = sorted(self.drafts.values(), key=lambda d: d.first)
         if used is not None:
-            # A group named once in passing is nearly always an adjective the model tagged
-            # NORP ("Midwestern", "Sunni", "New Yorkers"): 4 of 31 such were gold actors.
-            ordered = [
-                d
-                for d in ordered
-                if not (
-                    d.type == ActorType.GROUP
-                    and d.mentions == 1
-                    and d.id not in used
-                    and d.name not in _KNOWN_GROUPS
-                )
-            ]
+            ordered = [d for d in ordered if d.id in used or not _passing(d)]
         return [
             Actor(
                 id=d.id,
@@ -98,11 +89,18 @@ class ActorIndex:
         ]
 
 
-def _possessive_free(text: str) -> str:
-    for suffix in ("'s", "’s", "‘s", "'", "’"):
-        if text.endswith(suffix):
-            return text[: -len(suffix)]
-    return text
+def _passing(d: Draft) -> bool:
+    """Named only in passing, so not an actor of the article unless it acts or speaks:
+    - a group named once is nearly always an adjective the model tagged NORP ("Midwestern",
+      "Sunni", "New Yorkers"): 4 of 31 such were gold actors;
+    - a country named only by its demonym describes someone ("the Spanish singer", "a
+      Bulgarian player"): the person or organisation carries the country instead.
+    """
+    if d.type == ActorType.GROUP:
+        return d.mentions == 1 and d.name not in _KNOWN_GROUPS
+    if d.type == ActorType.COUNTRY:
+        return all(gz.demonym_code(a) and not gz.country_code(a) for a in d.aliases)
+    return False
 
 
 def _is_acting(tok: Token) -> bool:
@@ -141,53 +139,6 @@ class _Builder:
         return self._draft(
             f"country:{code}", gz.country_name(code), ActorType.COUNTRY, country=code, sector="GOV"
         )
-
-
-def _bare_name(text: str) -> str:
-    """A person's name without possessive, and without an honorific before a full name
-    ("Sir Tony Blair" -> "Tony Blair"; "King Charles" and "Lord Alli" keep theirs)."""
-    words = _possessive_free(text).split()
-    while len(words) > 2 and words[0].lower().rstrip(".") in NOBLE_TITLES | {"sir", "dame"}:
-        words = words[1:]
-    return " ".join(words)
-
-
-def _person_clusters(all_mentions: list[tuple[int, Mention]]) -> dict[int, str]:
-    """Map each PERSON mention (by id()) to its canonical full name."""
-    persons = [m for _, m in all_mentions if m.label == "PERSON"]
-    full: dict[str, str] = {}
-    counts: Counter[str] = Counter()
-    for m in persons:
-        name = _bare_name(m.text)
-        key = gz.norm(name)
-        counts[key] += 1
-        if len(name.split()) >= 2 and (key not in full or len(name) > len(full[key])):
-            full[key] = name
-    by_part: dict[str, set[str]] = {}
-    for key in full:
-        parts = [p for p in key.split() if p.rstrip(".") not in NOBLE_TITLES]
-        for part in parts[:1] + parts[-1:]:
-            by_part.setdefault(part, set()).add(key)
-    known_by_surname: dict[str, list[str]] = {}
-    for known in gz.KNOWN_PEOPLE:
-        known_by_surname.setdefault(known.split()[-1], []).append(known)
-    out: dict[int, str] = {}
-    for m in persons:
-        name = _bare_name(m.text)
-        key = gz.norm(name)
-        if key in full:
-            out[id(m)] = full[key]
-            continue
-        matches = by_part.get(key, set())
-        if matches:
-            # Several full names share the word ("Donald Trump", "Melania Trump"): the one
-            # the article names most often is the likelier referent.
-            out[id(m)] = full[max(sorted(matches), key=lambda k: counts[k])]
-        elif len(known_by_surname.get(key, [])) == 1:
-            out[id(m)] = known_by_surname[key][0].title()
-        else:
-            out[id(m)] = name
-    return out
 
 
 def _left_context(doc: Doc, m: Mention) -> list[Token]:
@@ -265,22 +216,25 @@ def build_actors(docs: Sequence[Doc], offsets: Sequence[int | None]) -> ActorInd
     text), None for the title (mentions counted, no spans)."""
     b = _Builder(docs, offsets)
     per_doc = [raw_mentions(doc) for doc in docs]
+    sports = organizations.is_sports([doc.text for doc in docs])
+    organizations.relabel_persons(per_doc, sports)
     person_names: set[str] = set()
     for mentions in per_doc:
         for m in mentions:
             if m.label == "PERSON":
-                key = gz.norm(_possessive_free(m.text))
+                key = gz.norm(possessive_free(m.text))
                 person_names.add(key)
                 person_names.add(key.split()[-1])
     for doc, mentions in zip(docs, per_doc, strict=True):
         apply_consistency(doc, mentions, person_names)
+        _add_listed_orgs(doc, mentions, sports)
     flat = [(i, m) for i, mentions in enumerate(per_doc) for m in mentions]
-    canon = _person_clusters(flat)
+    canon = person_clusters(flat)
     orgs_by_generic: dict[str, str] = {}
     # Text before title so that the text's country-qualified organisation names come first.
     for doc_i, m in sorted(flat, key=lambda p: (offsets[p[0]] is None, p[0], p[1].start)):
         doc = docs[doc_i]
-        surface = _possessive_free(m.text)
+        surface = possessive_free(m.text)
         if m.label == "PERSON":
             name = canon[id(m)]
             known = gz.KNOWN_PEOPLE.get(gz.norm(name))
@@ -306,7 +260,7 @@ def build_actors(docs: Sequence[Doc], offsets: Sequence[int | None]) -> ActorInd
             )
             b._record(draft, doc_i, m, surface)
             continue
-        draft_or_none = _classify(b, doc, m, surface, orgs_by_generic)
+        draft_or_none = _classify(b, doc, m, surface, orgs_by_generic, sports)
         if draft_or_none is not None:
             b._record(draft_or_none, doc_i, m, surface)
     return ActorIndex(b.drafts, b.token_actor)
@@ -325,8 +279,18 @@ def sector_of(words: str) -> str | None:
     return gz.sector_of(words)
 
 
+def _add_listed_orgs(doc: Doc, mentions: list[Mention], sports: bool) -> None:
+    """MISSED, for organisations: listed names the NER left untagged become ORG mentions."""
+    covered = {k for m in mentions for k in range(m.start, m.end)}
+    for start, end in organizations.untagged_spans(doc, covered, sports):
+        start += int(doc[start].lower_ == "the" and end - start > 1)  # "The Sun"
+        span = doc[start:end]
+        mentions.append(Mention(start, end, span.text, "ORG", "", span.start_char, span.end_char))
+    mentions.sort(key=lambda m: m.start)
+
+
 def _classify(
-    b: _Builder, doc: Doc, m: Mention, surface: str, orgs: dict[str, str]
+    b: _Builder, doc: Doc, m: Mention, surface: str, orgs: dict[str, str], sports: bool
 ) -> Draft | None:
     key = gz.norm(surface)
     label = m.label
@@ -348,6 +312,15 @@ def _classify(
     demonym = gz.demonym_code(key)
     if demonym and label in {"NORP", "GPE", "ORG", "LOC"}:
         return b.country(demonym)  # "Ukrainian officials" tagged GPE or ORG
+    listed = organizations.tagged_org(surface, label, sports)
+    if listed is not None and key not in gz.IGOS:
+        return b._draft(
+            f"org:{slugify(listed.name)}",
+            listed.name,
+            ActorType.ORGANIZATION,
+            country=listed.country,
+            sector=listed.sector,
+        )
     if label == "NORP":
         if key in gz.REGION_DEMONYMS or key.rstrip("s") in gz.REGION_DEMONYMS:
             return None

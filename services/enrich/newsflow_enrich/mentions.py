@@ -386,6 +386,9 @@ def apply_consistency(doc: Doc, mentions: list[Mention], person_names: set[str])
             mentions.append(_mention(doc, tok.i, tok.i + 1, "GPE"))
         elif key in gz.GROUPS and tok.pos_ in {"PROPN", "NOUN"}:
             mentions.append(_mention(doc, tok.i, tok.i + 1, "NORP"))
+        elif tok.is_title and gz.demonym_code(key) and tok.dep_ in {"amod", "compound"}:
+            # "Kyrgyz authorities", "Lithuanian officials": a demonym the NER left untagged
+            mentions.append(_mention(doc, tok.i, tok.i + 1, "NORP"))
         elif key in gz.IGOS and tok.is_upper and len(key) > 2:
             mentions.append(_mention(doc, tok.i, tok.i + 1, "ORG"))
     mentions.sort(key=lambda m: m.start)

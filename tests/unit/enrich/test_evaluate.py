@@ -9,6 +9,7 @@ import pytest
 
 from newsflow_enrich.core import Enricher
 from newsflow_enrich.evaluate import evaluate, format_report, load_text, norm_name
+from newsflow_enrich.evaluate_ner import actor_view
 
 pytestmark = pytest.mark.unit
 
@@ -112,3 +113,23 @@ def test_load_text_corpus_and_seed(tmp_path: Path) -> None:
 def test_norm_name() -> None:
     assert norm_name("the U.S. Defense Department") == "us defense department"
     assert norm_name("Volodymyr  Zelensky") == "volodymyr zelensky"
+
+
+def test_the_actor_view_matches_each_listed_actor_to_one_entity(enricher: Enricher) -> None:
+    line = {
+        "title": "",
+        "text": "Vladimir Putin spoke by phone with Donald Trump about Ukraine on Thursday.",
+        "entities": [
+            {"text": "Vladimir Putin", "type": "PER"},
+            {"text": "Putin", "type": "PER"},
+            {"text": "Donald Trump", "type": "PER"},
+            {"text": "Ukraine", "type": "LOC"},
+            {"text": "NATO", "type": "ORG"},
+        ],
+    }
+    report = actor_view([line], enricher)
+    # one actor per entity: "Putin" is the same actor as "Vladimir Putin", so it is missed
+    assert report["per_type"]["PER"]["recall"] == round(2 / 3, 3)
+    assert report["per_type"]["LOC"]["recall"] == 1.0
+    assert report["per_type"]["ORG"]["recall"] == 0.0
+    assert report["all"]["precision"] == 1.0

@@ -10,6 +10,8 @@ import pytest
 from enrich_helpers import only
 
 from newsflow_enrich import gazetteer as gz
+from newsflow_enrich.core import Enricher
+from newsflow_enrich.mentions import apply_consistency, raw_mentions
 from newsflow_shared.messages import ActorType, Enrichment, Event
 
 pytestmark = pytest.mark.unit
@@ -108,3 +110,80 @@ def test_an_unnamed_recipient_in_a_domestic_event_is_the_sources_country(
     # Another country in the sentence: no guess.
     r = enrich("Belarus released 14 political prisoners after talks with Lithuania.")
     assert countries(r, only(r, "RETREAT").target_actors) != {"BLR"}
+
+
+def test_an_untagged_demonym_before_a_party_noun_is_a_mention(enricher: Enricher) -> None:
+    # CoreNLP's three classes have no NORP, and spaCy's NORP overlapping nothing may be
+    # missing too: the demonym still names the party's country.
+    doc = enricher.nlp("Kyrgyz authorities raided the offices of Temirov Live.")
+    doc.ents = ()
+    mentions = raw_mentions(doc)
+    apply_consistency(doc, mentions, set())
+    assert ("Kyrgyz", "NORP") in {(m.text, m.label) for m in mentions}
+
+
+def test_a_demonym_before_a_party_noun_is_the_source(enrich: Enrich) -> None:
+    r = enrich(
+        "Kyrgyz authorities raided the offices of the investigative outlet Temirov Live and "
+        "detained 11 current and former staff."
+    )
+    raid = of_type(r, "COERCE")
+    assert countries(r, raid.source_actors) == {"KGZ"}
+
+
+def test_the_subject_of_a_light_verb_is_the_source_of_the_clause_on_its_object(
+    enrich: Enrich,
+) -> None:
+    r = enrich(
+        "The Kenyan foreign ministry issued a statement congratulating Bassirou Diomaye Faye "
+        "on his election as president of Senegal."
+    )
+    support = of_type(r, "SUPPORT")
+    assert countries(r, support.source_actors) == {"KEN"}
+    assert countries(r, support.target_actors) == {"SEN"}
+
+
+def test_the_dative_of_a_light_verb_is_the_unnamed_recipient(enrich: Enrich) -> None:
+    r = enrich(
+        "Kenya's opposition coalition gave the government a seven-day ultimatum to lower the "
+        "price of fuel."
+    )
+    threat = of_type(r, "THREATEN")
+    assert countries(r, threat.target_actors) == {"KEN"}
+
+
+def test_pulling_out_of_a_place_retreats_from_it(enrich: Enrich) -> None:
+    r = enrich("Russian forces pulled out of Kharkiv after weeks of fighting.")
+    retreat = of_type(r, "RETREAT")
+    assert countries(r, retreat.source_actors) == {"RUS"}
+    assert countries(r, retreat.target_actors) == {"UKR"}
+
+
+def test_a_country_named_only_by_its_demonym_in_passing_is_not_an_actor(
+    enrich: Enrich,
+) -> None:
+    r = enrich(
+        "The Spanish singer Rosalía opened her world tour in Lisbon on Friday before a crowd "
+        "of 20,000 fans."
+    )
+    assert "country:ESP" not in {a.id for a in r.actors}
+    r = enrich("Spanish police arrested three men in Madrid on Friday.")
+    arrest = of_type(r, "COERCE")
+    assert countries(r, arrest.source_actors) == {"ESP"}
+
+
+def test_armed_groups_are_groups_of_their_country(enrich: Enrich) -> None:
+    r = enrich("The M23 rebel group declared a unilateral humanitarian truce around Goma.")
+    assert actor(r, "M23").type == ActorType.GROUP
+    assert countries(r, of_type(r, "CONCEDE").source_actors) == {"COD"}
+    r = enrich("Al-Shabaab militants attacked a military base in southern Somalia.")
+    assert actor(r, "al-Shabaab").country == "SOM"
+    assert countries(r, of_type(r, "ASSAULT").source_actors) == {"SOM"}
+
+
+def test_a_pronoun_reported_by_a_speaker_is_the_speaker(enrich: Enrich) -> None:
+    r = enrich("The M23 rebels announced they would withdraw from Walikale.")
+    assert countries(r, of_type(r, "RETREAT", "CONCEDE").source_actors) == {"COD"}
+    r = enrich("Putin said he was ready to meet Trump in Istanbul.")
+    meeting = of_type(r, "CONSULT")
+    assert countries(r, meeting.source_actors) == {"RUS"}

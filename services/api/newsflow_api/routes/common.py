@@ -61,8 +61,10 @@ async def paged_search(
             pit = opened["id"]
     body = build(replace(page, size=page.size + 1), pit, after)
     try:
-        # with a point in time the body names the indices; without, the request does
-        resp = await state.es.search(index=None if pit is not None else index, body=body)
+        if pit is not None:  # with a point in time the body names the indices
+            resp = await state.es.search(body=body)
+        else:  # a first page: the same search asked concurrently runs once
+            resp = await state.searches.search(state.es, index, body)
     except NotFoundError as exc:
         # An expired PIT: 404 `search_phase_execution_exception` (cause: search_context_missing).
         if cursor is not None and es_error_type(exc) != "index_not_found_exception":

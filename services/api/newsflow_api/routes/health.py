@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 
 from elastic_transport import TransportError
-from elasticsearch import ApiError
+from elasticsearch import ApiError, AsyncElasticsearch
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -25,17 +25,42 @@ async def healthz() -> Response:
     return json_response(Health())
 
 
+# A red cluster's reason names at most this many of its red indices.
+RED_NAMED = 3
+
+
+def _probe(state: State) -> AsyncElasticsearch:
+    """The client for a readiness probe: a short timeout, and each node tried at most once.
+    The cluster's health is asked, not one node's: a dead node (which the client keeps
+    trying again after a backoff) must not make a yellow cluster look down."""
+    return state.es.options(
+        request_timeout=state.api.probe_timeout, max_retries=len(state.settings.es_hosts) - 1
+    )
+
+
+async def _red_indices(state: State) -> str:
+    """` in <index>, ...`: the red indices, for the reason; empty if they cannot be listed."""
+    try:
+        health = await _probe(state).cluster.health(level="indices", filter_path="indices.*.status")
+    except (TransportError, ApiError):
+        return ""
+    red = sorted(i for i, h in health.get("indices", {}).items() if h["status"] == "red")
+    if not red:
+        return ""
+    more = f" and {len(red) - RED_NAMED} more" if len(red) > RED_NAMED else ""
+    return f" in {', '.join(red[:RED_NAMED])}{more}"
+
+
 async def _es_status(state: State) -> str:
     try:
         # `cluster.health` rather than ping: the local stripped build refuses GET /.
-        health = await state.es.options(
-            request_timeout=state.api.probe_timeout, max_retries=0
-        ).cluster.health()
+        health = await _probe(state).cluster.health()
     except (TransportError, ApiError) as exc:
         return f"down: {type(exc).__name__}"
     # Ready means yellow or better: every primary shard assigned (a replica may be missing).
     if health.get("status") == "red":
-        return f"down: red, {health.get('unassigned_primary_shards', '?')} primaries unassigned"
+        unassigned = health.get("unassigned_primary_shards", "?")
+        return f"down: red, {unassigned} primaries unassigned{await _red_indices(state)}"
     return "ok"
 
 

@@ -27,6 +27,7 @@ from newsflow_enrich.quotes import according_to, speaker_of_verb
 from newsflow_shared.messages import ActorType
 
 _RECIPROCAL = {"CONSULT", "AGREE", "COOPERATE"}
+_REPORTED_PRON = {"he", "she", "it", "they"}
 
 
 class Roles(DocContext):
@@ -43,6 +44,12 @@ class Roles(DocContext):
             if c.dep_ in _SUBJ:
                 if c.tag_ in {"WDT", "WP"} and v.dep_ == "relcl":
                     return self.r.actors(v.head), passive
+                if c.lower_ in _REPORTED_PRON and depth < 3:
+                    # "The M23 rebels announced they would withdraw", "Putin said he was
+                    # ready to meet": the speaker is the pronoun's antecedent.
+                    speaker = self._speaker_of_clause(v, depth)
+                    if speaker:
+                        return speaker, passive
                 return self.r.actors(c), passive
         if passive:
             return [], True
@@ -51,11 +58,26 @@ class Roles(DocContext):
             objs = [c for c in v.head.children if c.dep_ in {"dobj", "dative"}]
             if objs:
                 return self.r.actors(objs[0]), False
-        if depth < 3 and v.dep_ in {"xcomp", "conj", "advcl"} and v.head.i != v.i:
+        if depth < 3 and v.dep_ in {"xcomp", "conj", "advcl", "acomp"} and v.head.i != v.i:
             return self.subjects(v.head, depth + 1)[0], False
         if v.dep_ in {"relcl", "acl"}:
-            return self.r.actors(v.head), False
+            head = v.head
+            own = self.r.actors(head)
+            if not own and depth < 3 and head.dep_ == "dobj" and head.head.pos_ == "VERB":
+                # "issued a statement congratulating X": who issued it
+                return self.subjects(head.head, depth + 1)[0], False
+            return own, False
         return [], False
+
+    def _speaker_of_clause(self, v: Token, depth: int) -> list[str]:
+        """The subject of the speech verb a clause is reported by ("X said [it would ...]"),
+        climbing out of the clause's own complements ("ready to meet")."""
+        clause = v
+        while clause.dep_ in {"xcomp", "acomp", "conj"} and clause.head.i != clause.i:
+            clause = clause.head
+        if clause.dep_ == "ccomp" and clause.head.lemma_ in SPEECH:
+            return self.subjects(clause.head, depth + 1)[0]
+        return []
 
     def targets(self, tok: Token, type_: str, passive: bool) -> list[str]:
         """Target actors: objects, passive subjects, and the type's prepositions."""
@@ -75,6 +97,9 @@ class Roles(DocContext):
                 ]
             elif c.dep_ == "prep" and c.lower_ in preps:
                 out += [a for g in c.children if g.dep_ == "pobj" for a in self.r.actors(g)]
+            elif c.dep_ in {"prep", "prt"} and c.lower_ == "out" and "from" in preps:
+                # "pulled out of Kherson": `out of` is `from`
+                out += [a for g in _out_of(tok, c) for a in self.r.actors(g)]
         if not out and tok.pos_ == "VERB":
             # "threatened to retaliate against Seoul": the target sits in the complement.
             for c in tok.children:
@@ -188,7 +213,7 @@ class Roles(DocContext):
         pardon to hundreds of prisoners", "detained a campaign manager") when the sentence
         names no country but the source's: that country ("Belarus released 14 political
         prisoners" is Belarus -> Belarus). Only a country the article names."""
-        if not any(self._unnamed_party(o) for o in _objects(c.tok)):
+        if not any(self._unnamed_party(o) for o in _recipients(c.tok)):
             return []
         countries = {self.r.drafts[a].country for a in c.source} - {None}
         if len(countries) != 1:
@@ -206,3 +231,22 @@ def _party(tok: Token) -> bool:
     students"), not a thing ("the proposal")."""
     lemma = tok.lemma_.lower()
     return lemma in gz.PARTY_NOUNS or lemma in gz.PERSON_NOUNS or agent_sector(lemma) is not None
+
+
+def _out_of(verb: Token, out: Token) -> list[Token]:
+    """The objects of "out of" after a verb, parsed as out/prep -> of/prep -> pobj or as
+    out/prt beside of/prep."""
+    of = [c for c in out.children if c.dep_ == "prep" and c.lower_ == "of"]
+    if out.dep_ == "prt":
+        of += [c for c in verb.children if c.dep_ == "prep" and c.lower_ == "of"]
+    return [g for p in of for g in p.children if g.dep_ == "pobj"]
+
+
+def _recipients(tok: Token) -> list[Token]:
+    """The objects of a trigger, and for a noun trigger that is the object of a light verb
+    the verb's other objects ("gave the government an ultimatum", "issued Kyiv a warning")."""
+    objs = _objects(tok)
+    verb, _dep = governing_verb(tok)
+    if tok.pos_ == "NOUN" and verb is not None and _direct(tok, verb):
+        objs += [o for o in _objects(verb) if o.i != tok.i and o.dep_ in {"dative", "dobj"}]
+    return objs
