@@ -82,6 +82,7 @@ QUERY_WORDS = [
 ]
 FIRST = ["Anna", "John", "Maria", "Ivan", "Li", "Omar", "Sara", "Peter", "Yuki", "Ahmed"]
 LAST = ["Smith", "Petrov", "Garcia", "Chen", "Khan", "Novak", "Ito", "Okafor", "Muller", "Silva"]
+START = datetime(2023, 1, 1, tzinfo=UTC)  # two years of publication dates from here
 
 
 # ---------------------------------------------------------------- corpus
@@ -166,9 +167,8 @@ def iter_articles(n: int, seed: int = 7) -> Iterator[tuple[Any, Any]]:
     enricher = enricher_name("bench", nlp)
     rng = random.Random(seed)
     pool = actor_pool(rng)
-    start = datetime(2023, 1, 1, tzinfo=UTC)
     for i in range(n):
-        yield bench_article(i, base[i % len(base)], pool, rng, start, enricher)
+        yield bench_article(i, base[i % len(base)], pool, rng, START, enricher)
 
 
 def lemmatised(nlp: Any, texts: list[tuple[str, str]]) -> list[Base]:
@@ -269,48 +269,7 @@ def bench_events(
     return events
 
 
-def index_corpus(prefix: str, n: int, reuse: bool) -> dict[str, Any]:
-    """Index n bench articles into the month partitions of `prefix` (the real index stage's
-    `write_batch`), unless `reuse` and at least n are there."""
-    from elasticsearch import Elasticsearch
-
-    from newsflow_index.bulk import write_batch
-    from newsflow_shared.indices import init_indices, names
-    from newsflow_shared.settings import Settings
-
-    settings = Settings(index_prefix=prefix)
-    es = Elasticsearch(settings.es_hosts, request_timeout=300)
-    init_indices(es, prefix)
-    arts = names("articles", prefix)
-    have = int(es.count(index=arts.read)["count"])
-    if reuse and have >= n:
-        return {"indexed": 0, "existing": have, "seconds": 0.0}
-    t0 = time.perf_counter()
-    batch: list[tuple[Any, Any]] = []
-    for pair in iter_articles(n):
-        batch.append(pair)
-        if len(batch) == 2000:
-            _write(write_batch, es, prefix, batch)
-            batch = []
-    if batch:
-        _write(write_batch, es, prefix, batch)
-    t_write = time.perf_counter() - t0
-    partitions = ",".join(names(x, prefix).pattern for x in ("articles", "events"))
-    es.indices.refresh(index=partitions)
-    es.indices.forcemerge(index=partitions, max_num_segments=1)
-    return {
-        "indexed": n,
-        "write_seconds": round(t_write, 1),
-        "seconds": round(time.perf_counter() - t0, 1),
-    }
-
-
-def _write(write_batch: Any, es: Any, prefix: str, batch: list[tuple[Any, Any]]) -> None:
-    outcome = write_batch(es, prefix, batch)
-    if outcome.retry or outcome.rejected or outcome.unavailable:
-        raise SystemExit(
-            f"indexing failed: {list(outcome.rejected.items())[:3]}"
-        )  # ---------------------------------------------------------------- scenarios
+# ---------------------------------------------------------------- scenarios
 
 
 def scenarios(rng: random.Random) -> dict[str, list[dict[str, Any]]]:
@@ -370,13 +329,20 @@ class Samples:
 
 
 async def run_load(
-    fn: Callable[[int], Awaitable[None]], total: int, concurrency: int, into: Samples
+    fn: Callable[[int], Awaitable[None]],
+    total: int,
+    concurrency: int,
+    into: Samples,
+    before: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
-    """`total` calls of `fn` by `concurrency` workers; latencies and wall time into `into`."""
+    """`total` calls of `fn` by `concurrency` workers; latencies and wall time into `into`.
+    `before` is awaited before each call, outside its latency (not outside the wall time)."""
     counter = iter(range(total))
 
     async def worker() -> None:
         for i in counter:
+            if before is not None:
+                await before()
             t = time.perf_counter()
             await fn(i)
             into.latencies.append(time.perf_counter() - t)
@@ -412,6 +378,12 @@ async def measure(args: argparse.Namespace, port: int) -> dict[str, Any]:
     path = {"search": "/search", "events": "/events"}
     rng = random.Random(11)
     results: dict[str, Any] = {}
+    before = None
+    if args.cold:  # every request misses the shard request cache
+
+        async def before() -> None:
+            await es.indices.clear_cache(index=",".join(index.values()), request=True)
+
     for kind, param_sets in scenarios(rng).items():
         builders = [bodies(kind, p, lemmatise, args.keep_alive, args.size) for p in param_sets]
 
@@ -432,8 +404,8 @@ async def measure(args: argparse.Namespace, port: int) -> dict[str, Any]:
             )
         results[kind] = {"example_params": param_sets[0], "example_total": r["total"]}
         for conc in (1, 8):
-            results[kind][f"c{conc}"] = await compare(direct, api, conc, args)
-    results["faceted"] = await faceted(es, http, index["search"], args)
+            results[kind][f"c{conc}"] = await compare(direct, api, conc, args, before)
+    results["faceted"] = await faceted(es, http, index["search"], args, before)
     await http.close()
     await es.close()
     return results
@@ -451,15 +423,16 @@ async def compare(
     api: Callable[[int], Awaitable[None]],
     conc: int,
     args: argparse.Namespace,
+    before: Callable[[], Awaitable[None]] | None = None,
 ) -> dict[str, Any]:
     """Direct and API side at `conc` clients: warm-up, alternating rounds, pooled stats."""
-    await run_load(direct, args.warmup, conc, Samples())
-    await run_load(api, args.warmup, conc, Samples())
+    await run_load(direct, args.warmup, conc, Samples(), before)
+    await run_load(api, args.warmup, conc, Samples(), before)
     d_samples, a_samples = Samples(), Samples()
     # Many short alternating rounds: load drift on a shared host hits both sides alike.
     for _ in range(args.rounds):
-        await run_load(direct, args.requests, conc, d_samples)
-        await run_load(api, args.requests, conc, a_samples)
+        await run_load(direct, args.requests, conc, d_samples, before)
+        await run_load(api, args.requests, conc, a_samples, before)
     dm, am = d_samples.stats(), a_samples.stats()
     ratios = {
         "p50": round(am["p50_ms"] / dm["p50_ms"], 3),
@@ -475,7 +448,11 @@ async def compare(
 
 
 async def faceted(
-    es: Any, http: aiohttp.ClientSession, index: str, args: argparse.Namespace
+    es: Any,
+    http: aiohttp.ClientSession,
+    index: str,
+    args: argparse.Namespace,
+    before: Callable[[], Awaitable[None]] | None = None,
 ) -> dict[str, Any]:
     """`/search?q=...` with every facet (the default) beside a plain Elasticsearch search of
     the same words (hits only), at `--faceted-clients` clients: what the facets cost."""
@@ -490,7 +467,7 @@ async def faceted(
     async def api(_: int) -> None:
         await get(http, "/search", {"q": args.faceted_q, "size": args.size})
 
-    out = await compare(direct, api, args.faceted_clients, args)
+    out = await compare(direct, api, args.faceted_clients, args, before)
     return {
         "q": args.faceted_q,
         "clients": args.faceted_clients,
@@ -565,11 +542,16 @@ def main() -> None:
     ap.add_argument("--faceted-q", default="Ukraine", help="query of the faceted scenario")
     ap.add_argument("--faceted-clients", type=int, default=16)
     ap.add_argument(
+        "--cold", action="store_true", help="clear the shard request cache before each request"
+    )
+    ap.add_argument(
         "--keep-alive", default="30s", help="PIT keep-alive (API setting and direct side)"
     )
     args = ap.parse_args()
 
-    indexing = index_corpus(args.prefix, args.n, args.reuse)
+    import bench_build
+
+    indexing = bench_build.index_corpus(args.prefix, args.n, args.reuse)
     proc = start_server(args.prefix, args.port, args.workers, args.keep_alive)
     try:
         results = asyncio.run(measure(args, args.port))

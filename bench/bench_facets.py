@@ -37,7 +37,8 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from bench_api import REPO, Samples, corpus_texts, index_corpus, run_load, start_server
+from bench_api import REPO, Samples, corpus_texts, run_load, start_server
+from bench_build import index_corpus
 
 SIDES = ("today", "new", "plain_es")
 

@@ -31,6 +31,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_api  # the sibling script: corpus, scenarios, load runner
+import bench_build  # writes the articles
 
 
 def storage(es: Any, prefix: str, articles: int) -> dict[str, Any]:
@@ -78,6 +79,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1_000_000, help="articles to index")
     ap.add_argument("--prefix", default="bench-scale-", help="index prefix of the bench set")
     ap.add_argument("--reuse", action="store_true", help="keep a set of >= n articles")
+    ap.add_argument("--writers", type=int, default=2, help="threads calling write_batch")
+    ap.add_argument("--batch", type=int, default=2000, help="articles per write_batch call")
     ap.add_argument("--requests", type=int, default=40, help="requests per round and side")
     ap.add_argument("--rounds", type=int, default=6, help="alternating rounds (pooled)")
     ap.add_argument("--warmup", type=int, default=30)
@@ -86,6 +89,9 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     ap.add_argument("--faceted-q", default="Ukraine", help="query of the faceted scenario")
     ap.add_argument("--faceted-clients", type=int, default=8)
+    ap.add_argument(
+        "--cold", action="store_true", help="clear the shard request cache before each request"
+    )
     ap.add_argument("--keep-alive", default="30s", help="PIT keep-alive")
     args = ap.parse_args()
 
@@ -94,9 +100,9 @@ def main() -> None:
     from newsflow_shared.settings import Settings
 
     es = Elasticsearch(Settings().es_hosts, request_timeout=300)
-    indexing = bench_api.index_corpus(args.prefix, args.n, args.reuse)
-    if indexing["indexed"]:
-        indexing["articles_per_second"] = round(indexing["indexed"] / indexing["write_seconds"])
+    indexing = bench_build.index_corpus(
+        args.prefix, args.n, args.reuse, writers=args.writers, batch=args.batch
+    )
     have = int(es.count(index=f"{args.prefix}articles")["count"])
     proc = bench_api.start_server(args.prefix, args.port, args.workers, args.keep_alive)
     t0 = time.perf_counter()
