@@ -227,12 +227,7 @@ class Bench:
             fetched = list(
                 pool.map(
                     lambda u: fhttp.fetch(
-                        client,
-                        u,
-                        max_bytes=10 << 20,
-                        max_redirects=5,
-                        allow_hosts=frozenset({"localhost"}),
-                        total_timeout=60,
+                        client, u, fhttp.Limits(10 << 20, 5, 60, frozenset({"localhost"}))
                     ),
                     self.urls,
                 )

@@ -26,9 +26,7 @@ def page_url():  # type: ignore[no-untyped-def]
 
 def _fetch(url: str, allow: frozenset[str]) -> FetchedResponse:
     with httpx.Client(timeout=10, trust_env=False) as client:
-        return http.fetch(
-            client, url, max_bytes=10 << 20, max_redirects=5, allow_hosts=allow, total_timeout=30
-        )
+        return http.fetch(client, url, http.Limits(10 << 20, 5, 30, allow))
 
 
 def test_connected_address_is_checked_too(page_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -56,13 +54,7 @@ def test_robots_rules_are_fetched_once_per_origin_for_every_worker(redis) -> Non
     srv = pageserver.start(CORPUS)
     prefix = f"t{uuid.uuid4().hex[:8]}"
     with httpx.Client(timeout=10, trust_env=False) as client:
-        fetch = robots_over_http(
-            client,
-            max_bytes=1 << 20,
-            max_redirects=5,
-            allow_hosts=frozenset({"localhost"}),
-            total_timeout=10,
-        )
+        fetch = robots_over_http(client, http.Limits(1 << 20, 5, 10, frozenset({"localhost"})))
         one, two = (RobotsCache(redis, prefix, fetch, ttl=1.0) for _ in range(2))
         try:
             base = f"http://localhost:{srv.server_address[1]}"
@@ -169,15 +161,7 @@ def test_no_such_host_is_transient_then_permanent() -> None:
     with httpx.Client(timeout=10, trust_env=False) as client:
         for final, error in ((False, TransientError), (True, PermanentError)):
             with pytest.raises(error) as e:
-                http.fetch(
-                    client,
-                    url,
-                    max_bytes=1 << 20,
-                    max_redirects=5,
-                    allow_hosts=frozenset(),
-                    total_timeout=10,
-                    no_such_host_final=final,
-                )
+                http.fetch(client, url, http.Limits(1 << 20, 5, 10), no_such_host_final=final)
             assert e.value.reason == "dns_no_such_host"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urljoin
 
 import httpx
@@ -15,6 +16,19 @@ from newsflow_fetch.core import FetchedResponse, check_addresses, check_url
 from newsflow_shared.errors import PermanentError, TransientError
 
 REDIRECTS = {301, 302, 303, 307, 308}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one fetch may take: bytes, redirects, seconds, and the hosts exempt from the
+    address policy (built from the settings by `FetchSettings.limits`)."""
+
+    max_bytes: int
+    max_redirects: int
+    total_timeout: float
+    allow_hosts: frozenset[str] = frozenset()
+
+
 # getaddrinfo's answers for a name that does not exist (NXDOMAIN) or has no address records,
 # as opposed to a resolver that failed (EAI_AGAIN, EAI_FAIL): those are worth a later try.
 NO_SUCH_HOST = frozenset({socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)})
@@ -45,27 +59,24 @@ def peer_address(resp: httpx.Response) -> str:
 def fetch(
     client: httpx.Client,
     url: str,
+    limits: Limits,
     *,
-    max_bytes: int,
-    max_redirects: int,
-    allow_hosts: frozenset[str],
-    total_timeout: float,
     before_hop: Callable[[str], None] | None = None,
     no_such_host_final: bool = False,
     headers: dict[str, str] | None = None,
 ) -> FetchedResponse:
-    """GET `url`, following at most `max_redirects` redirects, each hop checked (address
+    """GET `url`, following at most `limits.max_redirects` redirects, each hop checked (address
     policy, then `before_hop`, e.g. robots.txt) before it is requested. A host that does
     not exist is a TransientError, or a PermanentError when `no_such_host_final`. `headers`
     are sent with every hop (e.g. a poll's conditional-request validators)."""
     current = url
     # httpx's read timeout is per read; a server trickling bytes is stopped by this deadline.
-    deadline = time.monotonic() + total_timeout
-    for _hop in range(max_redirects + 1):
+    deadline = time.monotonic() + limits.total_timeout
+    for _hop in range(limits.max_redirects + 1):
         host = check_url(current)
         port = httpx.URL(current).port or (443 if current.startswith("https") else 80)
         check_addresses(
-            host, resolve(host, port, no_such_host_final=no_such_host_final), allow_hosts
+            host, resolve(host, port, no_such_host_final=no_such_host_final), limits.allow_hosts
         )
         if before_hop is not None:
             before_hop(current)
@@ -74,20 +85,24 @@ def fetch(
                 # DNS can answer differently at connect time than at the check above (DNS
                 # rebinding): the address actually connected to passes the same policy
                 # before anything of the response is read or stored.
-                check_addresses(host, [peer_address(resp)], allow_hosts)
+                check_addresses(host, [peer_address(resp)], limits.allow_hosts)
                 if resp.status_code in REDIRECTS and "location" in resp.headers:
                     current = urljoin(current, resp.headers["location"])
                     continue
                 declared = resp.headers.get("content-length")
-                if declared and declared.isdigit() and int(declared) > max_bytes:
-                    raise PermanentError("too_large", f"declared {declared} bytes > {max_bytes}")
+                if declared and declared.isdigit() and int(declared) > limits.max_bytes:
+                    raise PermanentError(
+                        "too_large", f"declared {declared} bytes > {limits.max_bytes}"
+                    )
                 body = bytearray()
                 for chunk in resp.iter_bytes():
                     body.extend(chunk)
-                    if len(body) > max_bytes:
-                        raise PermanentError("too_large", f"more than {max_bytes} bytes")
+                    if len(body) > limits.max_bytes:
+                        raise PermanentError("too_large", f"more than {limits.max_bytes} bytes")
                     if time.monotonic() > deadline:
-                        raise TransientError("timeout", f"{current}: slower than {total_timeout}s")
+                        raise TransientError(
+                            "timeout", f"{current}: slower than {limits.total_timeout}s"
+                        )
                 ctype = resp.headers.get("content-type", "")
                 media = ctype.split(";", 1)[0].strip().lower()
                 return FetchedResponse(
@@ -103,4 +118,6 @@ def fetch(
             raise TransientError("timeout", f"{current}: {type(exc).__name__}") from exc
         except (httpx.TransportError, httpx.DecodingError) as exc:
             raise TransientError("connect_error", f"{current}: {exc}") from exc
-    raise PermanentError("too_many_redirects", f"more than {max_redirects} redirects from {url}")
+    raise PermanentError(
+        "too_many_redirects", f"more than {limits.max_redirects} redirects from {url}"
+    )

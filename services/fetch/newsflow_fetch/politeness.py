@@ -107,25 +107,11 @@ return 1
 NEAR = 0.25
 
 
-def robots_over_http(
-    client: httpx.Client,
-    *,
-    max_bytes: int,
-    max_redirects: int,
-    allow_hosts: frozenset[str],
-    total_timeout: float,
-) -> RobotsFetch:
+def robots_over_http(client: httpx.Client, limits: http.Limits) -> RobotsFetch:
     """A `RobotsFetch` through the guarded HTTP adapter (the same address policy as pages)."""
 
     def fetch(origin: str) -> tuple[int, bytes]:
-        resp = http.fetch(
-            client,
-            f"{origin}/robots.txt",
-            max_bytes=max_bytes,
-            max_redirects=max_redirects,
-            allow_hosts=allow_hosts,
-            total_timeout=total_timeout,
-        )
+        resp = http.fetch(client, f"{origin}/robots.txt", limits)
         return resp.status, resp.body
 
     return fetch

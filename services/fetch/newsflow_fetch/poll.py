@@ -36,10 +36,7 @@ def _get(url: str, headers: dict[str, str] | None = None) -> core.FetchedRespons
     return http.fetch(
         fetch_tasks.client(),
         url,
-        max_bytes=fs.max_bytes,
-        max_redirects=fs.max_redirects,
-        allow_hosts=fs.allow_hosts,
-        total_timeout=fs.total_timeout,
+        fs.limits(),
         # a poll is not retried by Celery: the source's own backoff tries it again later
         no_such_host_final=True,
         headers=headers,

@@ -8,6 +8,8 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from newsflow_fetch.http import Limits
+
 
 class FetchSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NEWSFLOW_FETCH_", extra="ignore")
@@ -40,6 +42,15 @@ class FetchSettings(BaseSettings):
     # Hosts exempt from the non-global address check (comma-separated), e.g. "127.0.0.1"
     # for a local test server. Empty in production.
     allow_hosts: Annotated[frozenset[str], NoDecode] = frozenset()
+
+    def limits(self, max_bytes: int | None = None) -> Limits:
+        """What one fetch may take (`max_bytes` for a smaller kind, e.g. robots.txt)."""
+        return Limits(
+            max_bytes=self.max_bytes if max_bytes is None else max_bytes,
+            max_redirects=self.max_redirects,
+            total_timeout=self.total_timeout,
+            allow_hosts=self.allow_hosts,
+        )
 
     @field_validator("allow_hosts", mode="before")
     @classmethod

@@ -62,13 +62,7 @@ def _client() -> httpx.Client:
 @cache
 def _politeness() -> Politeness:
     rt, fs = get_runtime(), get_fetch_settings()
-    robots_fetch = robots_over_http(
-        _client(),
-        max_bytes=fs.robots_max_bytes,
-        max_redirects=fs.max_redirects,
-        allow_hosts=fs.allow_hosts,
-        total_timeout=fs.total_timeout,
-    )
+    robots_fetch = robots_over_http(_client(), fs.limits(max_bytes=fs.robots_max_bytes))
     prefix = rt.settings.ledger_prefix
     robots = RobotsCache(rt.redis, prefix, robots_fetch, fs.robots_ttl)
     return Politeness(
@@ -98,10 +92,7 @@ def _guarded(url: str, fs: FetchSettings, guard: HopGuard) -> core.FetchedRespon
     return http.fetch(
         client(),
         url,
-        max_bytes=fs.max_bytes,
-        max_redirects=fs.max_redirects,
-        allow_hosts=fs.allow_hosts,
-        total_timeout=fs.total_timeout,
+        fs.limits(),
         # robots.txt and the host's turn (booked in the message's headers when it was put back)
         before_hop=guard,
         # the retries of this message so far (Celery's count): a missing host is final after
