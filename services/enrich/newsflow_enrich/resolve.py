@@ -192,6 +192,12 @@ class Resolver:
     def actors(self, tok: Token) -> list[str]:
         """Actors of a token and of the tokens coordinated with it ("Moscow and Kyiv")."""
         out = list(self.one(tok))
+        for ap in tok.children if tok.i not in self.token_actor else ():
+            if ap.dep_ == "appos" and ap.i > tok.i:
+                # "Bangladesh's interim leader Muhammad Yunus and Indian Prime Minister
+                # Narendra Modi": the apposition names the party the head noun does not, and
+                # carries the conjuncts ("Ahmed Sharif, Pakistan's spokesperson" is Sharif).
+                out += [a for a in self.actors(ap) if a not in out]
         for conj in tok.conjuncts:
             for a in self.one(conj):
                 if a not in out:

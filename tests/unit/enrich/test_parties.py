@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from enrich_helpers import only
+from enrich_helpers import names, only
 
 from newsflow_enrich import gazetteer as gz
 from newsflow_enrich.core import Enricher
@@ -92,11 +92,25 @@ def test_a_missing_target_is_the_one_other_party(enrich: Enrich) -> None:
     assert countries(r, ev.target_actors) == {"SDN"}
 
 
-def test_reciprocal_parties_are_all_actors_with_no_recipient(enrich: Enrich) -> None:
+def test_reciprocal_parties_are_coded_as_a_dyad(enrich: Enrich) -> None:
+    # CAMEO/POLECAT's dyad: the first-named party is the source, the other the target.
     r = enrich("Qatar and Bahrain agreed to restore diplomatic relations.")
     ev = only(r, "AGREE")
-    assert countries(r, ev.source_actors) == {"QAT", "BHR"}
-    assert ev.target_actors == []
+    assert countries(r, ev.source_actors) == {"QAT"}
+    assert countries(r, ev.target_actors) == {"BHR"}
+    # The apposition names the party and carries its conjunct.
+    r = enrich(
+        "Bangladesh's interim leader Muhammad Yunus and Indian Prime Minister Narendra Modi "
+        "met on the sidelines of the BIMSTEC summit in Bangkok."
+    )
+    ev = only(r, "CONSULT")
+    assert "Muhammad Yunus" in names(r, ev.source_actors)
+    assert names(r, ev.target_actors) == {"Narendra Modi"}
+    # Parties of one country stay together as the source.
+    r = enrich("Vladimir Putin and Sergei Lavrov met in Moscow on Monday.")
+    ev = only(r, "CONSULT")
+    assert len(ev.source_actors) == 2 and countries(r, ev.source_actors) == {"RUS"}
+    assert not ev.target_actors
 
 
 def test_an_unnamed_recipient_in_a_domestic_event_is_the_sources_country(
@@ -187,3 +201,40 @@ def test_a_pronoun_reported_by_a_speaker_is_the_speaker(enrich: Enrich) -> None:
     r = enrich("Putin said he was ready to meet Trump in Istanbul.")
     meeting = of_type(r, "CONSULT")
     assert countries(r, meeting.source_actors) == {"RUS"}
+
+
+def test_what_is_sent_belongs_to_the_source(enrich: Enrich) -> None:
+    # A passive with no agent: the owner of what was deployed or delivered is the source.
+    r = enrich("A British warship was dispatched to waters off Guyana in a show of support.")
+    ev = only(r, "MOBILIZE")
+    assert countries(r, ev.source_actors) == {"GBR"} and not ev.target_actors
+    r = enrich("German tanks were delivered to Ukraine last week.")
+    ev = only(r, "AID")
+    assert countries(r, ev.source_actors) == {"DEU"}
+    assert countries(r, ev.target_actors) == {"UKR"}
+    # People given something are its recipients, not what was sent.
+    r = enrich("Ukrainian refugees were given shelter by Poland.")
+    ev = only(r, "AID")
+    assert countries(r, ev.source_actors) == {"POL"}
+    assert countries(r, ev.target_actors) == {"UKR"}
+
+
+def test_a_prepositional_dative_is_the_recipient(enrich: Enrich) -> None:
+    r = enrich("Germany has given to Ukraine and Moldova more than 2 billion euros in aid.")
+    ev = only(r, "AID")
+    assert countries(r, ev.target_actors) == {"UKR", "MDA"}
+
+
+def test_an_unnamed_source_is_of_the_sentences_one_country(enrich: Enrich) -> None:
+    r = enrich("Thousands of riot police were deployed across central Belgrade on Saturday.")
+    assert countries(r, only(r, "MOBILIZE").source_actors) == {"SRB"}
+    r = enrich(
+        "A mob lynched a man accused of blasphemy in Pakistan's Swat district, local police said."
+    )
+    assert countries(r, only(r, "ASSAULT").source_actors) == {"PAK"}
+    # The one country is the target's: no source ("Kyiv was hit overnight").
+    r = enrich("Kyiv was struck by drones overnight.")
+    assert all(not e.source_actors for e in r.events if e.type.value == "ASSAULT")
+    # Two countries: no guess.
+    r = enrich("Thousands of riot police were deployed in Belgrade as Hungary closed its border.")
+    assert all(not e.source_actors for e in r.events if e.type.value == "MOBILIZE")

@@ -93,8 +93,7 @@ class EventExtractor(Roles, Completion):
             }
             type_ = "THREATEN" if comp & (THREAT_CUES | MODAL_FUTURE) else "ACCUSE"
         if is_verb:
-            source, passive = self.subjects(tok)
-            target = [a for a in self.targets(tok, type_, passive) if a not in source]
+            source, target = self.verb_args(tok, type_)
         else:
             source, target = self.noun_args(tok, type_)
             dets = {c.lower_ for c in tok.children if c.dep_ == "det"}
@@ -131,8 +130,7 @@ class EventExtractor(Roles, Completion):
         vetoed = override and classify.lexicon_has(sent, type_)
         fallback: Cand | None = None
         for tok in verbs:
-            source, passive = self.subjects(tok)
-            target = [a for a in self.targets(tok, type_, passive) if a not in source]
+            source, target = self.verb_args(tok, type_)
             c = Cand(tok, type_, None, 0.5, self._govern(source), self._govern(target))
             if vetoed and type_ in _SOLE_TARGET_TYPES:
                 if c.target:
@@ -206,10 +204,13 @@ class EventExtractor(Roles, Completion):
                         best.mode = consult_modes[parties]
                     elif best.mode is not None and len(parties) >= 2:
                         consult_modes.setdefault(parties, best.mode)
+                self.dyad(best)
                 if not best.target and best.type in _OTHER_PARTY_TYPES:
                     best.target = self._sole_other(sent, best)
                 if not best.target:
                     best.target = self._domestic(sent, best)
+                if not best.source:
+                    best.source = self._sole_country(sent, best)
                 events.append(self._event(best, sent, conf))
                 if (best.source or best.target) and not (best.negated or best.hypothetical):
                     self.last_by_type[best.type] = best

@@ -16,6 +16,7 @@ from newsflow_enrich.events.tables import (
     _OBJ,
     _OF_PATIENT,
     _PATIENT_POSS,
+    _SENT_TYPES,
     _SUBJ,
     _TOPIC_OBJECT,
     SOURCE_PREPS,
@@ -69,6 +70,20 @@ class Roles(DocContext):
             return own, False
         return [], False
 
+    def verb_args(self, v: Token, type_: str) -> tuple[list[str], list[str]]:
+        """Source and target actors of a verb trigger. A passive with no agent whose subject
+        is what was sent ("A British warship was dispatched", "US missiles were delivered")
+        has that thing's owner as its source."""
+        source, passive = self.subjects(v)
+        if passive and not source:
+            source = [
+                a
+                for c in v.children
+                if c.dep_ == "nsubjpass" and _sent(type_, c)
+                for a in self.r.actors(c)
+            ]
+        return source, [a for a in self.targets(v, type_, passive) if a not in source]
+
     def _speaker_of_clause(self, v: Token, depth: int) -> list[str]:
         """The subject of the speech verb a clause is reported by ("X said [it would ...]"),
         climbing out of the clause's own complements ("ready to meet")."""
@@ -86,8 +101,12 @@ class Roles(DocContext):
         for c in tok.children:
             if c.dep_ in _OBJ and tok.lemma_ in _TOPIC_OBJECT:
                 continue  # "discussing Ukraine": the topic, not the other party
-            if c.dep_ in _OBJ or (passive and c.dep_ == "nsubjpass"):
-                out += self.r.actors(c)
+            if c.dep_ == "dative" and c.pos_ == "ADP":
+                # "has given to Tester and Gallego": the parse's dative is a preposition
+                out += [a for g in c.children if g.dep_ == "pobj" for a in self.r.actors(g)]
+            elif c.dep_ in _OBJ or (passive and c.dep_ == "nsubjpass"):
+                if not _sent(type_, c):  # "deployed Chechen fighters": the source's own
+                    out += self.r.actors(c)
                 out += [
                     a
                     for p in c.children
@@ -201,6 +220,42 @@ class Roles(DocContext):
         }
         return sorted(others) if len(others) == 1 else []
 
+    def dyad(self, c: Cand) -> None:
+        """A reciprocal event the parse gave several parties and no target ("Japan and South
+        Korea resumed ...", "talks between Moscow and Kyiv") is coded as the dyad CAMEO and
+        POLECAT's coders give it: the first-named party's side is the source, the other
+        countries' parties the target. Parties of one country stay together as the source.
+        (The PLOVER manual would list them all as the actor; every party stays an actor of
+        the article either way.)"""
+        if c.target or c.type not in _RECIPROCAL or len(c.source) < 2:
+            return
+        countries = [self.r.drafts[a].country for a in c.source]
+        first = next((code for code in countries if code), None)
+        target = [
+            a for a, code in zip(c.source, countries, strict=True) if code not in {None, first}
+        ]
+        if first is not None and target:
+            c.source, c.target = [a for a in c.source if a not in target], target
+
+    def _sole_country(self, sent: SpacySpan, c: Cand) -> list[str]:
+        """The source of an event the parse names no one for, when the sentence's parties
+        are all of one country that is not the target's: "A mob lynched a man in Pakistan's
+        Swat district" is Pakistani, "Nationwide strike grounds Nigeria as unions protest"
+        Nigerian (PETRARCH's unnamed domestic actor). That country's actor, else its place;
+        never a person or organisation standing in for an unnamed party."""
+        found = [a for i in range(sent.start, sent.end) if (a := self.r.token_actor.get(i))]
+        codes = {self.r.drafts[a].country for a in found} - {None}
+        if c.source or len(codes) != 1:
+            return []
+        code = codes.pop()
+        if any(self.r.drafts[a].country == code for a in c.target):
+            return []  # "Kyiv was hit overnight": the country is the target's
+        country = f"country:{code}"
+        if country in self.r.drafts:
+            return [country]
+        places = [a for a in found if self.r.drafts[a].type == ActorType.LOCATION]
+        return places[:1]
+
     def _unnamed_party(self, obj: Token) -> bool:
         """An object that names no actor and is people ("prisoners") or a thing with no
         named owner ("a decree", not "the European proposal" or "IMF conditions")."""
@@ -231,6 +286,15 @@ def _party(tok: Token) -> bool:
     students"), not a thing ("the proposal")."""
     lemma = tok.lemma_.lower()
     return lemma in gz.PARTY_NOUNS or lemma in gz.PERSON_NOUNS or agent_sector(lemma) is not None
+
+
+def _sent(type_: str, obj: Token) -> bool:
+    """Whether an object (or passive subject) is what the source sends or deploys
+    (`_SENT_TYPES`), not a named party or place: any force for MOBILIZE, a thing, not
+    people, for AID."""
+    if type_ not in _SENT_TYPES or obj.dep_ not in {"dobj", "nsubjpass"} or obj.ent_type_:
+        return False  # "reached Mekelle": a named place or party is where it goes
+    return type_ == "MOBILIZE" or not _party(obj)
 
 
 def _out_of(verb: Token, out: Token) -> list[Token]:

@@ -117,6 +117,11 @@ _PLACE_SOURCE_TYPES = {
     "ACCUSE",
     "THREATEN",
 }
+# Types whose object (or passive subject) is what the source sends or puts in the field,
+# its own side, not the party the event is aimed at: "deployed Chechen fighters to Kursk",
+# "A British warship was dispatched", "US missiles were delivered to Ukraine" (for AID only
+# a thing: "Ukrainian refugees were given shelter" names the recipients).
+_SENT_TYPES = {"MOBILIZE", "AID"}
 _PLACE_MODS = {"poss", "compound", "amod"}
 _NUMERIC_ENTS = {"CARDINAL", "QUANTITY", "ORDINAL", "DATE", "TIME", "PERCENT", "MONEY"}
 # Directed types whose unnamed victims ("killed 35 civilians in Goma") are of the place.
