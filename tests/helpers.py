@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+import time
+import uuid
 from base64 import b64decode
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +66,28 @@ def stored_article(es: Any, prefix: str, doc_id: str) -> dict[str, Any]:
     found = stored_articles(es, prefix, [doc_id])
     assert doc_id in found, f"article {doc_id} not in {prefix}articles"
     return found[doc_id]
+
+
+def ingest(env: dict[str, str], urls: list[str], folder: Path) -> str:
+    """Submit `urls` with the real `newsflow ingest` command (environment `env`, e.g. a
+    private stack's) without waiting; returns the job id."""
+    listing = folder / f"{uuid.uuid4().hex[:6]}.urls"
+    listing.write_text("\n".join(urls) + "\n")
+    cli = str(Path(sys.executable).with_name("newsflow"))
+    out = subprocess.run(
+        [cli, "ingest", "--no-wait", "--json", str(listing)],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    return str(json.loads(out.stdout)["job_id"])
+
+
+def until(check: Callable[[], Any], seconds: float) -> bool:
+    """Poll `check` every 0.2 s until it is true or `seconds` passed; its last value."""
+    deadline = time.monotonic() + seconds
+    while not check() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return bool(check())

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from private_redis import free_port
+from private_redis import free_port, stop_group
 
 from helpers import REPO
 
@@ -163,13 +163,7 @@ class PrivateElasticsearch:
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         """Signal the node's whole process group (launcher and server JVM); wait for it."""
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, sig)
-            try:
-                self.proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=30)
+        stop_group(self.proc, sig)
         self.proc = None
 
     def restart(self, down_for: float = 0.0) -> float:

@@ -14,6 +14,18 @@ from pathlib import Path
 from redis import Redis
 
 
+def stop_group(proc: subprocess.Popen[bytes] | None, sig: int = signal.SIGTERM) -> None:
+    """Signal the process group of `proc` (started in a session of its own) and wait for it;
+    SIGKILL the group if it is still there after 60 s."""
+    if proc is not None and proc.poll() is None:
+        os.killpg(proc.pid, sig)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -1,11 +1,16 @@
 """The two error classes every stage raises: transient ones retry, permanent ones are recorded.
 
-A third kind of transient error is the outage (`is_outage`): Redis or Elasticsearch
-unreachable. It is waited out (`newsflow_shared.outage`) without spending the item's retries.
+A third kind of transient error is the outage (`is_outage`): a backend unreachable, no fault
+of the item. This module declares which backends and which of their errors: Redis
+(`BROKER_ERRORS`), Elasticsearch (`ES_OUTAGE_ERRORS`, `OUTAGE_STATUSES`) and the enrich
+stage's NER server (`SERVICE_OUTAGE_ERRORS`, `OUTAGE_STATUSES`, raised as `OutageError` by
+`newsflow_enrich.ner`). An outage is waited out (`newsflow_shared.outage`) without spending
+the item's retries.
 """
 
 from __future__ import annotations
 
+import httpx
 from elasticsearch import ApiError as EsApiError
 from elasticsearch import ConnectionError as EsConnectionError
 from elasticsearch import ConnectionTimeout as EsConnectionTimeout
@@ -28,7 +33,7 @@ class TransientError(NewsflowError):
 
 
 class OutageError(TransientError):
-    """Redis or Elasticsearch is unreachable: no fault of the item, waited out (`is_outage`)."""
+    """A backend is unreachable: no fault of the item, waited out (`is_outage`)."""
 
 
 class Deferred(NewsflowError):
@@ -59,17 +64,31 @@ BROKER_ERRORS: tuple[type[Exception], ...] = (
     OperationalError,
 )
 
-# Elasticsearch unreachable: no connection, no answer in time, or a node or proxy saying it
-# cannot serve at all (502/503/504: e.g. no master yet, shards still recovering). A 429 or
-# 500 stays an ordinary transient error: it may be this item's request that is too much.
+# An HTTP backend (Elasticsearch, the NER server) or a proxy before it saying it cannot serve
+# at all: 502/503/504 (e.g. no master yet, shards still recovering, the server not up). A 429
+# or 500 stays an ordinary transient error: it may be this item's request that is too much.
+OUTAGE_STATUSES = frozenset({502, 503, 504})
+# Elasticsearch unreachable: no connection or no answer in time.
 ES_OUTAGE_ERRORS: tuple[type[Exception], ...] = (EsConnectionError, EsConnectionTimeout)
-ES_OUTAGE_STATUSES = frozenset({502, 503, 504})
-# What a stage may raise that is an outage (raw client errors included).
+# An HTTP service of our own (the NER server) unreachable: no connection (refused, or not made
+# in time), or one dropped before the answer (the server stopped or died mid-request). A read
+# or write timeout is not an outage: it may be this item's text that is too heavy. Not in
+# OUTAGE_ERRORS: the fetch stage's httpx errors come from news sites, which are no backend;
+# the service's client raises OutageError instead.
+SERVICE_OUTAGE_ERRORS: tuple[type[Exception], ...] = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.ReadError,
+    httpx.WriteError,
+    httpx.RemoteProtocolError,
+)
+# What a stage may raise that is an outage (raw Redis and Elasticsearch client errors included).
 OUTAGE_ERRORS: tuple[type[Exception], ...] = (OutageError, *BROKER_ERRORS, *ES_OUTAGE_ERRORS)
 
 
 def is_outage(exc: BaseException) -> bool:
-    """True when `exc` says Redis or Elasticsearch is unreachable, not that the item failed."""
+    """True when `exc` says a backend is unreachable (the module's list), not that the item
+    failed."""
     if isinstance(exc, OUTAGE_ERRORS):
         return True
-    return isinstance(exc, EsApiError) and exc.meta.status in ES_OUTAGE_STATUSES
+    return isinstance(exc, EsApiError) and exc.meta.status in OUTAGE_STATUSES

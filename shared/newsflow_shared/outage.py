@@ -1,7 +1,7 @@
-"""Waiting out an outage: how long a message that cannot reach Redis or Elasticsearch waits.
+"""Waiting out an outage: how long a message that cannot reach a backend waits.
 
-An outage (`errors.is_outage`) is nobody's item's fault, so it spends none of the item's
-retry budget. The message is put back with a capped, jittered backoff, carrying two headers:
+An outage (`errors.is_outage`, where the backends are declared) is nobody's item's fault, so
+it spends none of the item's retry budget. The message is put back with a capped, jittered backoff, carrying two headers:
 when it first met the outage and how often it has waited since. It waits as long as the
 outage lasts, up to `NEWSFLOW_OUTAGE_CEILING`; past that it is recorded `failed` with the
 reason `outage_ceiling`. A retry for any other reason drops the headers (`clear_headers`):

@@ -48,9 +48,9 @@ class Settings(BaseSettings):
     # Delivery: how often a stage may be attempted before the item is recorded failed.
     max_retries: int = Field(5, ge=0, le=50)
     retry_backoff_max: int = Field(300, ge=1)
-    # Redis or Elasticsearch unreachable is an outage, not the item's failure: its messages
-    # wait (backoff capped at `outage_backoff_max` s) without spending `max_retries`, for as
-    # long as the outage lasts up to `outage_ceiling` s, and only then are recorded failed.
+    # A backend unreachable (`errors.is_outage`) is an outage, not the item's failure: its
+    # messages wait (backoff capped at `outage_backoff_max` s) without spending `max_retries`,
+    # for as long as the outage lasts up to `outage_ceiling` s, and only then are recorded failed.
     outage_ceiling: int = Field(1800, ge=0)
     outage_backoff_max: int = Field(30, ge=1, le=600)
     # A message that is not due yet (its host's turn is later: `errors.Deferred`) is put back

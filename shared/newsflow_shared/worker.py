@@ -4,8 +4,8 @@ The base task retries `TransientError` with exponential backoff and jitter (Cele
 autoretry), records `PermanentError` once as `rejected`, and records anything that
 exhausts its retries (or hits the soft time limit) as `failed`; the errback `stage_lost`
 does the same when the hard time limit kills a task: every item ends in the ledger.
-An outage (Redis or Elasticsearch unreachable) is waited out instead, spending no retry
-(`newsflow_shared.outage`).
+An outage (a backend unreachable: `errors.is_outage`) is waited out instead, spending no
+retry (`newsflow_shared.outage`).
 """
 
 from __future__ import annotations
@@ -52,9 +52,9 @@ class StageTask(Task):
     """Base class of every stage task (`stage_task` sets its retry budget from the settings)."""
 
     stage = "unknown"
-    # Outages (Redis: the ledger, publishing the next stage's message; Elasticsearch) and
-    # messages not due yet (Deferred) are retried too, but by `retry` below as waits that
-    # spend none of the item's retries.
+    # Outages (`errors.OUTAGE_ERRORS`: OutageError and the raw Redis and Elasticsearch client
+    # errors) and messages not due yet (Deferred) are retried too, but by `retry` below as
+    # waits that spend none of the item's retries.
     autoretry_for = (TransientError, Deferred, *OUTAGE_ERRORS)
     retry_backoff = True
     retry_jitter = True

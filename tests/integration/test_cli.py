@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from helpers import REPO
 from newsflow_cli.main import app
 
 pytestmark = pytest.mark.integration
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.integration
 # Closed ports (the discard port, 9): a backend that is down, not a mock of one.
 DEAD_REDIS = "redis://127.0.0.1:9/0"
 DEAD_ES = "http://127.0.0.1:9"
+DEAD_NER = "http://127.0.0.1:9"
 
 
 def test_status_of_a_job_and_of_an_unknown_job(runtime) -> None:  # type: ignore[no-untyped-def]
@@ -68,6 +70,11 @@ def _newsflow(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         ),
         (["status"], {"NEWSFLOW_REDIS_URL": DEAD_REDIS}, "Redis"),
         (["init"], {"NEWSFLOW_ES_URL": DEAD_ES}, "Elasticsearch"),
+        (
+            ["eval", "enrich", str(REPO / "tests" / "gold" / "enrich_dev_a.jsonl")],
+            {"NEWSFLOW_ENRICH_NER": "corenlp", "NEWSFLOW_ENRICH_CORENLP_URL": DEAD_NER},
+            "CoreNLP NER server",
+        ),
     ],
 )
 def test_backend_down_is_one_line_not_a_traceback(

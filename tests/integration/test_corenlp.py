@@ -1,12 +1,11 @@
 """The CoreNLP NER backend against the real server process (`make test` starts it with
-infra/local/stack.sh corenlp-start), and against a server that is not there."""
+infra/local/stack.sh corenlp-start). What it raises when the server cannot answer:
+tests/unit/enrich/test_ner_errors.py."""
 
 from __future__ import annotations
 
 import os
-import socket
 
-import httpx
 import pytest
 
 from newsflow_enrich.core import Enricher
@@ -63,26 +62,3 @@ def test_enricher_with_corenlp_finds_the_clubs(corenlp: CoreNLPNer) -> None:
     assert ("Leeds United", ActorType.ORGANIZATION) in names
     assert ("Arsenal", ActorType.ORGANIZATION) in names
     assert result.enricher.endswith("+corenlp-3class")
-
-
-def test_a_down_server_raises_transient_error() -> None:
-    with socket.socket() as s:  # a loopback port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    ner = CoreNLPNer(f"http://127.0.0.1:{port}/", timeout=2)
-    with pytest.raises(TransientError) as info:
-        ner.spans("Leeds United beat Arsenal.")
-    assert info.value.reason == "ner_unavailable"
-
-
-def test_a_hanging_server_raises_transient_error() -> None:
-    with socket.socket() as srv:  # accepts the connection, never answers
-        srv.bind(("127.0.0.1", 0))
-        srv.listen(1)
-        ner = CoreNLPNer(
-            f"http://127.0.0.1:{srv.getsockname()[1]}/",
-            client=httpx.Client(timeout=0.5, trust_env=False),
-        )
-        with pytest.raises(TransientError) as info:
-            ner.spans("Leeds United beat Arsenal.")
-    assert info.value.reason == "ner_timeout"

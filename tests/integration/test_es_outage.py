@@ -10,11 +10,9 @@ end `indexed`, exactly once in Elasticsearch.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -25,7 +23,7 @@ import pytest
 from private_es import PrivateElasticsearch
 from private_stack import private_backends
 
-from helpers import REPO, STAGES, stored_articles
+from helpers import STAGES, ingest, stored_articles, until
 from newsflow_testkit import pageserver
 from newsflow_testkit.corpus import CORPUS, fundus_pages, wcxb_pages
 from newsflow_testkit.workers import start_pipeline, stop_workers, wait_for_job
@@ -52,29 +50,6 @@ def stack(tmp_path: Path) -> Iterator[tuple[PrivateElasticsearch, Any, dict[str,
             stop_workers(procs.values())
 
 
-def _ingest(env: dict[str, str], urls: list[str], folder: Path) -> str:
-    """Submit `urls` with the real `newsflow ingest` command; returns the job id."""
-    listing = folder / f"{uuid.uuid4().hex[:6]}.urls"
-    listing.write_text("\n".join(urls) + "\n")
-    cli = str(Path(sys.executable).with_name("newsflow"))
-    out = subprocess.run(
-        [cli, "ingest", "--no-wait", "--json", str(listing)],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        check=True,
-        timeout=60,
-    )
-    return str(json.loads(out.stdout)["job_id"])
-
-
-def _until(check: Any, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while not check() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return bool(check())
-
-
 def _states(rt: Any, job: str) -> list[dict[str, str]]:
     return rt.ledger.items(job)  # type: ignore[no-any-return]
 
@@ -94,17 +69,17 @@ def test_items_wait_out_an_elasticsearch_outage(stack: Any, tmp_path: Path) -> N
     base = f"http://localhost:{srv.server_address[1]}/corpus/"
     urls = [base + p.path for p in PAGES]
     try:
-        first = _ingest(env, urls[:24], tmp_path)
-        assert _until(lambda: _count(rt, first, "indexed") >= 3, 90), rt.ledger.summary(first)
+        first = ingest(env, urls[:24], tmp_path)
+        assert until(lambda: _count(rt, first, "indexed") >= 3, 90), rt.ledger.summary(first)
         # The index worker pauses while a few enriched items queue up for it: it meets the
         # outage with a whole batch (the other stages meet it with their own messages).
         os.killpg(index_worker.pid, signal.SIGSTOP)
-        assert _until(lambda: _count(rt, first, "indexed", enriched=True) >= 3, 60)
+        assert until(lambda: _count(rt, first, "indexed", enriched=True) >= 3, 60)
 
         down = time.monotonic()
         node.stop()
         os.killpg(index_worker.pid, signal.SIGCONT)
-        second = _ingest(env, urls[24:], tmp_path)  # these meet the outage at fetch
+        second = ingest(env, urls[24:], tmp_path)  # these meet the outage at fetch
         time.sleep(max(0.0, DOWN_FOR - (time.monotonic() - down)))
         node.start()
         outage = time.monotonic() - down

@@ -1,5 +1,5 @@
 """What every command group shares: the console, the app, and one line (not a traceback)
-when Redis or Elasticsearch is down."""
+when a backend (`newsflow_shared.errors`) is down."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from elastic_transport import ConnectionError as EsConnectionError
 from kombu.utils.url import maybe_sanitize_url
 from rich.console import Console
 
-from newsflow_shared.errors import BROKER_ERRORS, TransientError
+from newsflow_shared.errors import BROKER_ERRORS, OutageError, TransientError
 from newsflow_shared.runtime import Runtime
 from newsflow_shared.settings import get_settings
 
 console = Console(stderr=True)
-# Exit code of a command that could not reach Redis or Elasticsearch.
+# Exit code of a command that could not reach a backend.
 EXIT_BACKEND_DOWN = 4
 
 
@@ -31,6 +31,10 @@ def backend_down(exc: BaseException) -> str | None:
         isinstance(exc, TransientError) and exc.reason.startswith("es_")
     ):
         where, url = "Elasticsearch", settings.es_url
+    elif isinstance(exc, OutageError) and exc.reason.startswith("ner_"):  # `newsflow eval`
+        from newsflow_enrich.settings import get_enrich_settings
+
+        where, url = "the CoreNLP NER server", get_enrich_settings().corenlp_url
     else:
         return None
     detail = " ".join(str(exc).split())[:200]

@@ -10,8 +10,11 @@ changes (the parse, DATE and other entities still come from spaCy).
   that overlap none (NORP, FAC, DATE, ...) stay, its PERSON/ORG/GPE/LOC do not. CoreNLP is
   GPL-3.0-or-later and runs only as its own process: this module speaks HTTP to it.
 
-A server that is down, times out or fails raises `TransientError` (the task retries);
-there is no silent fallback to spaCy's entities.
+A server that is unreachable (no connection, a connection dropped before the answer, or a
+502/503/504) raises `OutageError`: an outage, waited out without spending the item's retries
+(`newsflow_shared.errors` declares what counts as one). A read timeout or another 5xx or 429
+raises `TransientError` (the task retries: it may be this text that is too heavy), a 4xx
+`PermanentError`. There is no silent fallback to spaCy's entities.
 """
 
 from __future__ import annotations
@@ -26,7 +29,13 @@ from spacy.tokens import Doc, Span
 
 from newsflow_enrich import gazetteer as gz
 from newsflow_enrich.chunks import pieces
-from newsflow_shared.errors import PermanentError, TransientError
+from newsflow_shared.errors import (
+    OUTAGE_STATUSES,
+    SERVICE_OUTAGE_ERRORS,
+    OutageError,
+    PermanentError,
+    TransientError,
+)
 
 # CoreNLP's 3-class labels -> spaCy's. LOCATION depends on the text (see `place_label`).
 CORENLP_LABELS = {"PERSON": "PERSON", "ORGANIZATION": "ORG", "LOCATION": "LOC"}
@@ -182,29 +191,30 @@ class CoreNLPNer:
         return out
 
     def _post(self, text: str) -> dict[str, Any]:
+        """POST `text`; its JSON answer, or the error the task meets (module docstring)."""
         try:
             resp = self._client.post(
                 self.url,
                 content=text.encode("utf-8"),
                 headers={"Content-Type": "text/plain; charset=utf-8"},
             )
+        except SERVICE_OUTAGE_ERRORS as exc:  # before TimeoutException: ConnectTimeout is one
+            raise OutageError("ner_unavailable", f"CoreNLP at {self.url}: {exc!r}") from exc
         except httpx.TimeoutException as exc:
             raise TransientError("ner_timeout", f"CoreNLP at {self.url}: {exc!r}") from exc
         except httpx.TransportError as exc:
-            raise TransientError("ner_unavailable", f"CoreNLP at {self.url}: {exc!r}") from exc
-        if resp.status_code >= 500 or resp.status_code == 429:
-            raise TransientError(
-                "ner_unavailable",
-                f"CoreNLP at {self.url}: HTTP {resp.status_code} {resp.text[:200]}",
-            )
-        if resp.status_code != 200:
-            raise PermanentError(
-                "ner_rejected", f"CoreNLP at {self.url}: HTTP {resp.status_code} {resp.text[:200]}"
-            )
+            raise TransientError("ner_error", f"CoreNLP at {self.url}: {exc!r}") from exc
+        status, answer = resp.status_code, f"CoreNLP at {self.url}: HTTP {resp.status_code}"
+        if status in OUTAGE_STATUSES:
+            raise OutageError("ner_unavailable", f"{answer} {resp.text[:200]}")
+        if status >= 500 or status == 429:
+            raise TransientError("ner_error", f"{answer} {resp.text[:200]}")
+        if status != 200:
+            raise PermanentError("ner_rejected", f"{answer} {resp.text[:200]}")
         try:
             data: dict[str, Any] = resp.json()
         except ValueError as exc:
-            raise TransientError("ner_unavailable", f"CoreNLP at {self.url}: not JSON") from exc
+            raise TransientError("ner_error", f"CoreNLP at {self.url}: not JSON") from exc
         return data
 
 

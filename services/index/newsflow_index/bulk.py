@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from elasticsearch import Elasticsearch, helpers
 
 from newsflow_index.core import article_doc, event_docs
-from newsflow_shared.errors import ES_OUTAGE_STATUSES
+from newsflow_shared.errors import OUTAGE_STATUSES
 from newsflow_shared.indices import IndexNames, month_of, names, sibling
 from newsflow_shared.messages import Enrichment, ParsedArticle
 from newsflow_shared.store import raise_unavailable_docs
@@ -127,7 +127,7 @@ def write_batch(
             outcome.ok.add(doc_id)
             continue
         status, error = failed_docs[doc_id]
-        if status in ES_OUTAGE_STATUSES:
+        if status in OUTAGE_STATUSES:
             outcome.unavailable[doc_id] = f"{status}: {error}"
         elif status == 429 or status >= 500:
             outcome.retry[doc_id] = f"{status}: {error}"
