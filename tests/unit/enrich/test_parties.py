@@ -238,3 +238,17 @@ def test_an_unnamed_source_is_of_the_sentences_one_country(enrich: Enrich) -> No
     # Two countries: no guess.
     r = enrich("Thousands of riot police were deployed in Belgrade as Hungary closed its border.")
     assert all(not e.source_actors for e in r.events if e.type.value == "MOBILIZE")
+
+
+def test_a_domestic_event_with_no_recipient_is_aimed_at_home(enrich: Enrich) -> None:
+    # No recipient in the parse and no other country: the source's own country.
+    r = enrich("Mexico's dissident teachers' union suspended its strike on Friday.")
+    assert countries(r, only(r, "CONCEDE").target_actors) == {"MEX"}
+    r = enrich(
+        "Opposition deputies in Ghana's parliament walked out of the chamber in protest at "
+        "the speaker's ruling."
+    )
+    assert countries(r, only(r, "PROTEST").target_actors) == {"GHA"}
+    # Force, or a threat of it, with no recipient named is not assumed domestic.
+    r = enrich("Russia vowed to strike back.")
+    assert not only(r, "THREATEN").target_actors

@@ -16,6 +16,7 @@ from newsflow_enrich.events.tables import (
     _OBJ,
     _OF_PATIENT,
     _PATIENT_POSS,
+    _FORCE_TYPES,
     _SENT_TYPES,
     _SUBJ,
     _TOPIC_OBJECT,
@@ -23,7 +24,7 @@ from newsflow_enrich.events.tables import (
     TARGET_PREPS,
 )
 from newsflow_enrich.events.triggers import _direct, _objects, governing_verb
-from newsflow_enrich.lexicon import SPEECH
+from newsflow_enrich.lexicon import SPEECH, VERBS
 from newsflow_enrich.quotes import according_to, speaker_of_verb
 from newsflow_shared.messages import ActorType
 
@@ -256,19 +257,26 @@ class Roles(DocContext):
         places = [a for a in found if self.r.drafts[a].type == ActorType.LOCATION]
         return places[:1]
 
-    def _unnamed_party(self, obj: Token) -> bool:
-        """An object that names no actor and is people ("prisoners") or a thing with no
-        named owner ("a decree", not "the European proposal" or "IMF conditions")."""
-        if self.r.actors(obj):
+    def _unnamed_party(self, obj: Token, own: set[str]) -> bool:
+        """An object that names no actor but the source (`own`: "suspended its strike") and
+        is people ("prisoners") or a thing with no named owner ("a decree", not "the
+        European proposal" or "IMF conditions")."""
+        if set(self.r.actors(obj)) - own:
             return False
         return _party(obj) or not any(self.r.ent_at(t.i) for t in obj.subtree)
 
     def _domestic(self, sent: SpacySpan, c: Cand) -> list[str]:
         """The recipient of an event aimed at a party the sentence leaves unnamed ("granted a
-        pardon to hundreds of prisoners", "detained a campaign manager") when the sentence
-        names no country but the source's: that country ("Belarus released 14 political
-        prisoners" is Belarus -> Belarus). Only a country the article names."""
-        if not any(self._unnamed_party(o) for o in _recipients(c.tok)):
+        pardon to hundreds of prisoners", "detained a campaign manager"), or at no one the
+        parse finds ("walked out in protest", "suspended its strike"), when the sentence
+        names no country but the source's: that country, PETRARCH's domestic dyad
+        ("Belarus released 14 political prisoners" is Belarus -> Belarus). Only a country
+        the article names."""
+        objs = _recipients(c.tok)
+        own = set(c.source)
+        if not objs and (c.type in _FORCE_TYPES or _threatens_force(c)):
+            return []  # "vowed to strike back", "forces were responding": aimed abroad too
+        if objs and not any(self._unnamed_party(o, own) for o in objs):
             return []
         countries = {self.r.drafts[a].country for a in c.source} - {None}
         if len(countries) != 1:
@@ -286,6 +294,19 @@ def _party(tok: Token) -> bool:
     students"), not a thing ("the proposal")."""
     lemma = tok.lemma_.lower()
     return lemma in gz.PARTY_NOUNS or lemma in gz.PERSON_NOUNS or agent_sector(lemma) is not None
+
+
+def _threatens_force(c: Cand) -> bool:
+    """A threat whose complement is a use of force ("vowed to strike back")."""
+    if c.type != "THREATEN":
+        return False
+    return any(
+        rule.type in _FORCE_TYPES
+        for x in c.tok.children
+        if x.dep_ == "xcomp"
+        for t in x.subtree
+        for rule in VERBS.get(t.lemma_.lower(), ())
+    )
 
 
 def _sent(type_: str, obj: Token) -> bool:

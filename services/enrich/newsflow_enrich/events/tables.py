@@ -122,6 +122,8 @@ _PLACE_SOURCE_TYPES = {
 # "A British warship was dispatched", "US missiles were delivered to Ukraine" (for AID only
 # a thing: "Ukrainian refugees were given shelter" names the recipients).
 _SENT_TYPES = {"MOBILIZE", "AID"}
+# Uses of force: with no recipient in the sentence, not assumed domestic (`_domestic`).
+_FORCE_TYPES = {"ASSAULT", "MOBILIZE"}
 _PLACE_MODS = {"poss", "compound", "amod"}
 _NUMERIC_ENTS = {"CARDINAL", "QUANTITY", "ORDINAL", "DATE", "TIME", "PERCENT", "MONEY"}
 # Directed types whose unnamed victims ("killed 35 civilians in Goma") are of the place.
