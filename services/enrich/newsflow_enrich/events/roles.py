@@ -12,11 +12,11 @@ from newsflow_enrich.dictionaries import agent_sector
 from newsflow_enrich.events.candidate import Cand
 from newsflow_enrich.events.context import DocContext
 from newsflow_enrich.events.tables import (
+    _FORCE_TYPES,
     _NON_AGENTIVE,
     _OBJ,
     _OF_PATIENT,
     _PATIENT_POSS,
-    _FORCE_TYPES,
     _SENT_TYPES,
     _SUBJ,
     _TOPIC_OBJECT,
