@@ -232,6 +232,12 @@ def test_an_unnamed_source_is_of_the_sentences_one_country(enrich: Enrich) -> No
         "A mob lynched a man accused of blasphemy in Pakistan's Swat district, local police said."
     )
     assert countries(r, only(r, "ASSAULT").source_actors) == {"PAK"}
+    # A pronoun subject is someone the sentence does not name: no guess.
+    r = enrich(
+        "He ordered the arrest of dozens of activists in Pakistan's Swat district, local "
+        "police said."
+    )
+    assert not only(r, "COERCE").source_actors
     # The one country is the target's: no source ("Kyiv was hit overnight").
     r = enrich("Kyiv was struck by drones overnight.")
     assert all(not e.source_actors for e in r.events if e.type.value == "ASSAULT")

@@ -248,6 +248,11 @@ class Roles(DocContext):
         codes = {self.r.drafts[a].country for a in found} - {None}
         if c.source or len(codes) != 1:
             return []
+        clause = c.tok if c.tok.pos_ == "VERB" else governing_verb(c.tok)[0]
+        if clause is not None and any(
+            s.dep_ in {"nsubj", "nsubjpass"} and s.pos_ == "PRON" for s in clause.children
+        ):
+            return []  # "He has been known to hunt down ...": someone the sentence does not name
         code = codes.pop()
         if any(self.r.drafts[a].country == code for a in c.target):
             return []  # "Kyiv was hit overnight": the country is the target's
