@@ -159,13 +159,34 @@ def _left_context(doc: Doc, m: Mention) -> list[Token]:
     return chain
 
 
+def _place_code(text: str) -> str | None:
+    low = text.lower()
+    return gz.country_code(low) or gz.demonym_code(low) or gz.CAPITALS.get(low)
+
+
+def _multiword_codes(chain: list[Token]) -> dict[int, str]:
+    """Countries named by two or three words of a chain ("North Korean leader", "Sri Lankan
+    navy", "New Zealand's"), by the index of each word they cover: one word alone would
+    say another country ("Korean") or none ("Lankan")."""
+    out: dict[int, str] = {}
+    for n in (3, 2):
+        for i in range(len(chain) - n + 1):
+            if any(j in out for j in range(i, i + n)):
+                continue
+            code = _place_code(" ".join(t.text for t in chain[i : i + n]))
+            if code:
+                out.update(dict.fromkeys(range(i, i + n), code))
+    return out
+
+
 def _role_and_country(doc: Doc, m: Mention) -> tuple[str, str | None]:
     chain = _left_context(doc, m)
+    multi = _multiword_codes(chain)
     country: str | None = None
     words: list[str] = []
-    for tok in chain:
+    for k, tok in enumerate(chain):
         low = tok.lower_
-        code = gz.country_code(low) or gz.demonym_code(low) or gz.CAPITALS.get(low)
+        code = multi.get(k) or _place_code(low)
         seat = gz.GOVERNMENT_SEATS.get(low)
         if tok.tag_ == "POS" or low in {"former", "the"}:
             continue
@@ -204,8 +225,13 @@ def _org_country(doc: Doc, m: Mention) -> tuple[str | None, str]:
     if code is None and m.start >= 1:
         code = gz.demonym_code(doc[m.start - 1].text)
     if code is None:
-        # "Zimbabwe's ruling ZANU-PF party", "Kyrgyz border authorities"
-        left = (gz.country_code(t.text) or gz.demonym_code(t.text) for t in _left_context(doc, m))
+        # "Zimbabwe's ruling ZANU-PF party", "Kyrgyz border authorities", "Sri Lankan navy"
+        chain = _left_context(doc, m)
+        multi = _multiword_codes(chain)
+        left = (
+            multi.get(k) or gz.country_code(t.text) or gz.demonym_code(t.text)
+            for k, t in enumerate(chain)
+        )
         code = next((c for c in left if c), None)
     return code, generic
 

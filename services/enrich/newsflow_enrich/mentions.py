@@ -375,8 +375,19 @@ def apply_consistency(doc: Doc, mentions: list[Mention], person_names: set[str])
         if i in covered:
             continue
         key = gz.norm(tok.text)
+        pair = doc[i : i + 2]
         # Any tag: a surname opening a quote is often tagged VERB ('"Trump once again').
-        if tok.is_title and key in person_names and not _is_place_word(key):
+        if (
+            len(pair) == 2
+            and i + 1 not in covered
+            and pair[1].is_title
+            and pair[1].dep_ in {"amod", "compound"}
+            and gz.demonym_code(pair.text)
+        ):
+            # "Sri Lankan navy", "South Korean officials": a two-word demonym left untagged
+            mentions.append(_mention(doc, i, i + 2, "NORP"))
+            covered.add(i + 1)
+        elif tok.is_title and key in person_names and not _is_place_word(key):
             mentions.append(_mention(doc, tok.i, tok.i + 1, "PERSON"))
         elif (
             key in gz.CAPITALS

@@ -258,3 +258,30 @@ def test_a_domestic_event_with_no_recipient_is_aimed_at_home(enrich: Enrich) -> 
     # Force, or a threat of it, with no recipient named is not assumed domestic.
     r = enrich("Russia vowed to strike back.")
     assert not only(r, "THREATEN").target_actors
+
+
+def test_the_guest_is_the_source_of_a_hosted_visit(enrich: Enrich) -> None:
+    r = enrich(
+        "Egypt's President Abdel Fattah al-Sisi received the Sudanese army chief Abdel Fattah "
+        "al-Burhan at the presidential palace in El Alamein on Tuesday."
+    )
+    ev = only(r, "CONSULT")
+    assert "Abdel Fattah al-Burhan" in names(r, ev.source_actors)
+    assert names(r, ev.target_actors) == {"Abdel Fattah al-Sisi"}
+
+
+def test_a_two_word_demonym_names_its_own_country(enrich: Enrich) -> None:
+    r = enrich(
+        "North Korean leader Kim Jong Un threatened to use nuclear weapons against South Korea."
+    )
+    assert actor(r, "Kim Jong Un").country == "PRK"  # not "Korean"
+    r = enrich("Thirty-one Indian fishermen were released by Sri Lankan authorities on Tuesday.")
+    ev = only(r, "RETREAT")
+    assert countries(r, ev.source_actors) == {"LKA"}
+
+
+def test_the_reporter_is_no_party_to_what_it_reports(enrich: Enrich) -> None:
+    r = enrich(
+        "The death toll from the strike on the market had risen to 21, Russian authorities said."
+    )
+    assert all(not e.source_actors for e in r.events if e.type.value == "ASSAULT")

@@ -13,6 +13,7 @@ from newsflow_enrich.events.candidate import Cand
 from newsflow_enrich.events.context import DocContext
 from newsflow_enrich.events.tables import (
     _FORCE_TYPES,
+    _HOST_VERBS,
     _NON_AGENTIVE,
     _OBJ,
     _OF_PATIENT,
@@ -83,7 +84,10 @@ class Roles(DocContext):
                 if c.dep_ == "nsubjpass" and _sent(type_, c)
                 for a in self.r.actors(c)
             ]
-        return source, [a for a in self.targets(v, type_, passive) if a not in source]
+        target = [a for a in self.targets(v, type_, passive) if a not in source]
+        if type_ == "CONSULT" and v.lemma_ in _HOST_VERBS and target:
+            return target, source  # "al-Sisi received al-Burhan": the guest visits the host
+        return source, target
 
     def _speaker_of_clause(self, v: Token, depth: int) -> list[str]:
         """The subject of the speech verb a clause is reported by ("X said [it would ...]"),
@@ -230,6 +234,11 @@ class Roles(DocContext):
         the article either way.)"""
         if c.target or c.type not in _RECIPROCAL or len(c.source) < 2:
             return
+        sent = c.tok.sent
+        pos: dict[str, int] = {}
+        for i in range(sent.start, sent.end):
+            pos.setdefault(self.r.token_actor.get(i) or "", i)
+        c.source = sorted(c.source, key=lambda a: pos.get(a, sent.end))  # first-named first
         countries = [self.r.drafts[a].country for a in c.source]
         first = next((code for code in countries if code), None)
         target = [
@@ -245,7 +254,9 @@ class Roles(DocContext):
         Nigerian (PETRARCH's unnamed domestic actor). That country's actor, else its place;
         never a person or organisation standing in for an unnamed party."""
         found = [a for i in range(sent.start, sent.end) if (a := self.r.token_actor.get(i))]
-        codes = {self.r.drafts[a].country for a in found} - {None}
+        # Who reports it is no party to it: "The death toll from that strike had risen to
+        # 21, Russian authorities said".
+        codes = {self.r.drafts[a].country for a in found if a not in c.reported_by} - {None}
         if c.source or len(codes) != 1:
             return []
         clause = c.tok if c.tok.pos_ == "VERB" else governing_verb(c.tok)[0]

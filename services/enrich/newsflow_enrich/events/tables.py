@@ -203,6 +203,9 @@ NEEDS_ACTOR = {"AID", "SUPPORT", "CONSULT", "AGREE", "COOPERATE", "THREATEN", "R
 NEED_PARTIES = {"COOPERATE"}
 # Verbs whose direct object is what is talked about; the other party comes with "with".
 _TOPIC_OBJECT = {"discuss", "negotiate", "debate"}
+# A host's verbs: the guest is the visit's source, the host its target (CAMEO's "make a
+# visit" dyad): "al-Sisi received al-Burhan" is Sudan -> Egypt.
+_HOST_VERBS = {"host", "receive", "welcome", "greet"}
 # Verbs that make a "threat" noun an act of threatening ("issued a threat"); elsewhere the
 # noun mostly names a danger ("poses a threat to", "the biggest threat").
 _THREAT_ACTS = {"issue", "make", "repeat", "renew", "deliver", "carry", "escalate", "level"}
