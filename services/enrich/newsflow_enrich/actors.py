@@ -161,7 +161,27 @@ def _left_context(doc: Doc, m: Mention) -> list[Token]:
 
 def _place_code(text: str) -> str | None:
     low = text.lower()
-    return gz.country_code(low) or gz.demonym_code(low) or gz.CAPITALS.get(low)
+    return (
+        gz.country_code(low)
+        or gz.demonym_code(low)
+        or gz.CAPITALS.get(low)
+        or gz.subdivision_country(low)  # "Montana's Republican Gov. Greg Gianforte"
+    )
+
+
+def _of_country(doc: Doc, m: Mention) -> str | None:
+    """The country an "of" after a name gives it ("the Supreme Court of Pakistan", "the
+    Central Bank of Nigeria", "the Democratic Republic of Congo's army" stays a country)."""
+    k = m.end
+    if k >= len(doc) or doc[k].lower_ != "of":
+        return None
+    k += 1 + (k + 1 < len(doc) and doc[k + 1].lower_ == "the")
+    for n in (3, 2, 1):
+        if k + n <= len(doc):
+            code = gz.country_code(doc[k : k + n].text)
+            if code:
+                return code
+    return None
 
 
 def _multiword_codes(chain: list[Token]) -> dict[int, str]:
@@ -224,6 +244,8 @@ def _org_country(doc: Doc, m: Mention) -> tuple[str | None, str]:
         code = gz.country_code(prev) or gz.GOVERNMENT_SEATS.get(prev.lower())
     if code is None and m.start >= 1:
         code = gz.demonym_code(doc[m.start - 1].text)
+    if code is None:
+        code = _of_country(doc, m)
     if code is None:
         # "Zimbabwe's ruling ZANU-PF party", "Kyrgyz border authorities", "Sri Lankan navy"
         chain = _left_context(doc, m)

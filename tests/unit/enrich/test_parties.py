@@ -285,3 +285,10 @@ def test_the_reporter_is_no_party_to_what_it_reports(enrich: Enrich) -> None:
         "The death toll from the strike on the market had risen to 21, Russian authorities said."
     )
     assert all(not e.source_actors for e in r.events if e.type.value == "ASSAULT")
+
+
+def test_an_of_phrase_and_a_full_name_give_the_country(enrich: Enrich) -> None:
+    r = enrich("The Supreme Court of Pakistan acquitted Asia Bibi on Wednesday.")
+    assert countries(r, only(r, "CONCEDE").source_actors) == {"PAK"}
+    r = enrich("Rwanda and the Democratic Republic of Congo signed a peace deal in Washington.")
+    assert {"COD", "RWA"} <= {a.country for a in r.actors}
