@@ -1,7 +1,8 @@
 """Place and actor data: country names, demonyms, metonyms, known actors.
 
 Country names come from pycountry (ISO 3166) with the short names newsrooms use; the
-cities come from GeoNames (`data/places.json`, converted by tools/build_places.py); the
+cities and pycountry's subdivisions come from `data/places.json` (written by
+tools/build_places.py); the regions newsrooms name from `data/regions.json`; the
 rest is small hand-kept data in `data/gazetteer.json`, in the spirit of the PETRARCH/Phoenix
 actor dictionaries: demonyms, seats of government, a few dozen well-known office holders
 and international organisations, and words that give an organisation's sector. This
@@ -22,10 +23,18 @@ import pycountry
 _DATA: dict[str, Any] = json.loads(
     files("newsflow_enrich").joinpath("data/gazetteer.json").read_text(encoding="utf-8")
 )
-# Cities (GeoNames, written by tools/build_places.py): name -> country.
+# Cities (GeoNames) and subdivisions (pycountry), written by tools/build_places.py:
+# name -> country.
 _PLACES: dict[str, dict[str, str]] = json.loads(
     files("newsflow_enrich").joinpath("data/places.json").read_text(encoding="utf-8")
 )
+_REGION_DATA: dict[str, Any] = json.loads(
+    files("newsflow_enrich").joinpath("data/regions.json").read_text(encoding="utf-8")
+)
+# Last words a region's name may carry ("Kursk region", "Rakhine State").
+REGION_HEADS: frozenset[str] = frozenset(_REGION_DATA["heads"])
+# Subdivision names news uses for something else ("Red Sea"): see tools/build_places.py.
+NOT_PLACES: frozenset[str] = frozenset(_REGION_DATA["not_places"])
 # ISO names that no newsroom uses ("Russian Federation", "Korea, Republic of").
 _SHORT_NAMES: dict[str, str] = _DATA["short_names"]
 # Codes pycountry does not have (Kosovo).
@@ -70,8 +79,7 @@ def person_record(name: str) -> tuple[str | None, str] | None:
     """(country, sector) of a person of the people table (data/people.json) by full name,
     accents ignored ("Luiz Inácio Lula da Silva" -> ("BRA", "GOV")); heads of international
     organisations have no country. None for names not in the table."""
-    folded = unicodedata.normalize("NFKD", norm(name))
-    record = _people().get("".join(c for c in folded if not unicodedata.combining(c)))
+    record = _people().get(fold(norm(name)))
     if record is None:
         return None
     country, sector = record
@@ -83,6 +91,12 @@ def norm(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).replace("’", "'").strip().lower()
     text = re.sub(r"^the\s+", "", text)
     return re.sub(r"\s+", " ", text)
+
+
+def fold(text: str) -> str:
+    """The text without its diacritics ("Michoacán" -> "Michoacan")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=1)
@@ -103,14 +117,13 @@ def _country_index() -> tuple[dict[str, str], dict[str, str]]:
 
 
 @lru_cache(maxsize=1)
-def _subdivision_index() -> dict[str, str]:
+def _region_index() -> dict[str, str]:
+    """Curated regions (data/regions.json): normalised name, and its ASCII fold -> country."""
     index: dict[str, str] = {}
-    for sub in pycountry.subdivisions:
-        country = pycountry.countries.get(alpha_2=sub.country_code)
-        key = norm(sub.name)
-        # Only unambiguous names: "Georgia" is a country and a US state.
-        if country and key not in index:
-            index[key] = country.alpha_3
+    for code, names in _REGION_DATA["regions"].items():
+        for name in names:
+            index[norm(name)] = code
+            index.setdefault(fold(norm(name)), code)
     return index
 
 
@@ -135,20 +148,37 @@ def demonym_code(word: str) -> str | None:
 
 
 def subdivision_country(name: str) -> str | None:
-    """Country of a first-level subdivision ("California" -> "USA")."""
-    return _subdivision_index().get(norm(name))
+    """Country of an ISO 3166-2 subdivision whose name no other country's shares
+    ("Sinaloa" -> "MEX"; "Punjab", in India and Pakistan, -> None)."""
+    return _PLACES["subdivisions"].get(norm(name))
+
+
+def _named_place(key: str) -> str | None:
+    return (
+        CAPITALS.get(key)
+        or _region_index().get(key)
+        or _PLACES["major_cities"].get(key)
+        or _PLACES["subdivisions"].get(key)
+        or _PLACES["cities"].get(key)
+    )
+
+
+def _region(key: str) -> str | None:
+    return _region_index().get(key) or _PLACES["subdivisions"].get(key)
 
 
 def place_country(name: str) -> str | None:
-    """Country of a capital, a city of 250,000 or more, a first-level subdivision or a
-    smaller city, in that order ("Gaza" -> "PSE", "California" -> "USA", "Goma" -> "COD")."""
+    """Country of a place: a country itself ("Gaza" -> "PSE"), then a capital, a curated
+    region, a city of 250,000 or more, an unambiguous subdivision or a smaller city, in that
+    order ("Montana" -> "USA", "Goma" -> "COD"). A name ending in a generic word is tried
+    without it as a region or subdivision only ("Kursk region" -> "RUS"; "Police Department"
+    is not the Polish town)."""
     key = norm(name)
-    return (
-        CAPITALS.get(key)
-        or _PLACES["major_cities"].get(key)
-        or _subdivision_index().get(key)
-        or _PLACES["cities"].get(key)
-    )
+    found = country_code(key) or _named_place(key) or _named_place(fold(key))
+    if found is None and " " in key and key.rsplit(" ", 1)[1] in REGION_HEADS:
+        stem = key.rsplit(" ", 1)[0]
+        return _region(stem) or _region(fold(stem))
+    return found
 
 
 def sector_of(words: str) -> str | None:
