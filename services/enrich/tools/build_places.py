@@ -211,7 +211,9 @@ def main() -> None:
     iso_digest = hashlib.sha256(iso_file.read_bytes()).hexdigest()
     city_names = _city_names()
     subs, words = subdivisions(city_names)
-    major, cities = build(city_names, set(subs) | words)
+    # Smaller cities are not named like a subdivision, a word or a `not_places` name (a sea,
+    # a continent: "Asia" is also a Philippine town).
+    major, cities = build(city_names, set(subs) | words | gz.NOT_PLACES)
     OUT.write_text(
         json.dumps(
             {

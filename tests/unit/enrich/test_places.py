@@ -136,3 +136,9 @@ def test_curated_regions_are_not_common_english_words() -> None:
         for name in names:
             key = gz.norm(name)
             assert key not in words and key not in gz.NOT_PLACES, name
+
+
+def test_a_continent_is_no_town() -> None:
+    # GeoNames has a Philippine town "Asia": "Asia Bibi" and "Asia" the continent are neither.
+    assert gz.place_country("Asia") is None
+    assert gz.place_country("Africa") is None
