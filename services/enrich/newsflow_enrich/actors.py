@@ -231,8 +231,9 @@ def _role_and_country(doc: Doc, m: Mention) -> tuple[str, str | None]:
     return role, country
 
 
-def _org_country(doc: Doc, m: Mention) -> tuple[str | None, str]:
-    """Country qualifying an organisation, and its generic name ("Defense Department")."""
+def _org_country(doc: Doc, m: Mention) -> tuple[str | None, str, bool]:
+    """Country qualifying an organisation, its generic name ("Defense Department"), and
+    whether its own name says where (a region's body: "South Yorkshire Police")."""
     words = m.text.split()
     code = None
     while len(words) > 1 and (gz.country_code(words[0]) or gz.demonym_code(words[0])):
@@ -246,6 +247,13 @@ def _org_country(doc: Doc, m: Mention) -> tuple[str | None, str]:
         code = gz.demonym_code(doc[m.start - 1].text)
     if code is None:
         code = _of_country(doc, m)
+    for n in (2, 1):
+        if code is None and len(words) > n and gz.sector_of(" ".join(words[n:])):
+            # "Kurdistan Regional Government", "South Yorkshire Police": a body of a region,
+            # whose own name says where (no "United Kingdom's" before it)
+            code = gz.place_country(" ".join(words[:n]))
+            if code:
+                return code, generic, True
     if code is None:
         # "Zimbabwe's ruling ZANU-PF party", "Kyrgyz border authorities", "Sri Lankan navy"
         chain = _left_context(doc, m)
@@ -255,7 +263,7 @@ def _org_country(doc: Doc, m: Mention) -> tuple[str | None, str]:
             for k, t in enumerate(chain)
         )
         code = next((c for c in left if c), None)
-    return code, generic
+    return code, generic, False
 
 
 def build_actors(docs: Sequence[Doc], offsets: Sequence[int | None]) -> ActorIndex:
@@ -388,9 +396,11 @@ def _classify(
 
 
 def _org(b: _Builder, doc: Doc, m: Mention, surface: str, orgs: dict[str, str]) -> Draft:
-    code, generic = _org_country(doc, m)
+    code, generic, named = _org_country(doc, m)
     generic_key = slugify(generic)
-    if code:
+    if code and named:
+        actor_id, name = f"org:{generic_key}", surface
+    elif code:
         actor_id = f"org:{code.lower()}-{generic_key}"
         orgs.setdefault(generic_key, actor_id)
         name = (
@@ -404,7 +414,7 @@ def _org(b: _Builder, doc: Doc, m: Mention, surface: str, orgs: dict[str, str]) 
     draft = b._draft(
         actor_id, name, ActorType.ORGANIZATION, country=code, sector=sector_of(generic)
     )
-    if code:
+    if code and not named:
         full = f"{gz.country_name(code)}'s {generic}"
         for alias in (full, generic):
             if alias not in draft.aliases:

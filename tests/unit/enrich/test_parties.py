@@ -292,3 +292,9 @@ def test_an_of_phrase_and_a_full_name_give_the_country(enrich: Enrich) -> None:
     assert countries(r, only(r, "CONCEDE").source_actors) == {"PAK"}
     r = enrich("Rwanda and the Democratic Republic of Congo signed a peace deal in Washington.")
     assert {"COD", "RWA"} <= {a.country for a in r.actors}
+
+
+def test_a_regions_body_has_the_regions_country_and_keeps_its_name(enrich: Enrich) -> None:
+    r = enrich("The Kurdistan Regional Government called on Baghdad to resume paying salaries.")
+    krg = actor(r, "Kurdistan Regional Government")
+    assert krg.country == "IRQ"
