@@ -170,15 +170,19 @@ def _place_code(text: str) -> str | None:
 
 
 def _of_country(doc: Doc, m: Mention) -> str | None:
-    """The country an "of" after a name gives it ("the Supreme Court of Pakistan", "the
-    Central Bank of Nigeria", "the Democratic Republic of Congo's army" stays a country)."""
+    """The country an "of" after a name gives it: a country's or a place's ("the Supreme
+    Court of Pakistan", "the Central Bank of Nigeria", "Students at the University of
+    Dhaka")."""
     k = m.end
     if k >= len(doc) or doc[k].lower_ != "of":
         return None
     k += 1 + (k + 1 < len(doc) and doc[k + 1].lower_ == "the")
     for n in (3, 2, 1):
         if k + n <= len(doc):
-            code = gz.country_code(doc[k : k + n].text)
+            span = doc[k : k + n]
+            if not all(t.is_title or t.is_upper for t in span):
+                continue
+            code = gz.country_code(span.text) or gz.place_country(span.text)
             if code:
                 return code
     return None
@@ -247,6 +251,13 @@ def _org_country(doc: Doc, m: Mention) -> tuple[str | None, str, bool]:
         code = gz.demonym_code(doc[m.start - 1].text)
     if code is None:
         code = _of_country(doc, m)
+    if code is None and "of" in words[1:-1]:
+        # "University of Dhaka", "Bank of England": the place the name itself ends in
+        tail = words[len(words) - words[::-1].index("of") :]
+        tail = tail[1:] if tail[0].lower() == "the" and len(tail) > 1 else tail
+        code = gz.country_code(" ".join(tail)) or gz.place_country(" ".join(tail))
+        if code:
+            return code, generic, True
     for n in (2, 1):
         if code is None and len(words) > n and gz.sector_of(" ".join(words[n:])):
             # "Kurdistan Regional Government", "South Yorkshire Police": a body of a region,

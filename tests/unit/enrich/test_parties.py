@@ -298,3 +298,6 @@ def test_a_regions_body_has_the_regions_country_and_keeps_its_name(enrich: Enric
     r = enrich("The Kurdistan Regional Government called on Baghdad to resume paying salaries.")
     krg = actor(r, "Kurdistan Regional Government")
     assert krg.country == "IRQ"
+    # A name ending in "of <place>" says where too.
+    r = enrich("Students at the University of Dhaka demanded the reform of the quota system.")
+    assert actor(r, "University of Dhaka").country == "BGD"
