@@ -50,6 +50,9 @@ CAPITALS: dict[str, str] = _DATA["capitals"]
 REGION_DEMONYMS: set[str] = set(_DATA["region_demonyms"])
 # Group names (NORP that are not nationalities, and named movements).
 GROUPS: dict[str, str] = _DATA["groups"]
+# Weapon systems the NER takes for actors, and the nouns that follow them (rule WEAPON).
+WEAPONS: frozenset[str] = frozenset(_DATA["weapons"])
+WEAPON_NOUNS: frozenset[str] = frozenset(_DATA["weapon_nouns"])
 GROUP_SECTORS: dict[str, str] = _DATA["group_sectors"]
 GROUP_COUNTRIES: dict[str, str] = _DATA["group_countries"]
 # International organisations: alias -> (canonical name, id slug).

@@ -64,77 +64,6 @@ NAMED_THINGS = {
 }
 STANCES = {"pro", "anti", "pan", "post", "pre", "non"}
 
-WEAPONS = {
-    "patriot",
-    "patriots",
-    "himars",
-    "atacms",
-    "javelin",
-    "javelins",
-    "stinger",
-    "stingers",
-    "storm shadow",
-    "scalp",
-    "taurus",
-    "tomahawk",
-    "tomahawks",
-    "iskander",
-    "kinzhal",
-    "kalibr",
-    "shahed",
-    "shaheds",
-    "geran",
-    "oreshnik",
-    "leopard",
-    "leopards",
-    "abrams",
-    "bradley",
-    "bradleys",
-    "f-16",
-    "f-16s",
-    "f-35",
-    "bayraktar",
-    "nasams",
-    "iris-t",
-    "s-400",
-    "s-300",
-    "su-34",
-    "su-35",
-    "mig-29",
-    "lancet",
-    "kh-101",
-    "zircon",
-    "sarmat",
-    "hellfire",
-    "reaper",
-    "iron dome",
-    "arrow",
-    "samp/t",
-    "gepard",
-    "challenger",
-}
-WEAPON_NOUNS = {
-    "missile",
-    "system",
-    "air",
-    "launcher",
-    "tank",
-    "jet",
-    "fighter",
-    "drone",
-    "rocket",
-    "interceptor",
-    "battery",
-    "munition",
-    "aircraft",
-    "warplane",
-    "howitzer",
-    "vehicle",
-    "helicopter",
-    "bomber",
-    "submarine",
-    "destroyer",
-}
 NOBLE_TITLES = {
     "king",
     "queen",
@@ -254,10 +183,10 @@ def _is_weapon(doc: Doc, start: int, end: int) -> bool:
     text = doc[start:end].text.lower()
     if _is_place_word(text):
         return False  # "Russian drone attacks": the demonym is the attacker
-    if text in WEAPONS or text.rstrip("s") in WEAPONS:
+    if text in gz.WEAPONS or text.rstrip("s") in gz.WEAPONS:
         return True
     nxt = doc[end] if end < len(doc) else None
-    return nxt is not None and nxt.lemma_.lower() in WEAPON_NOUNS and not nxt.is_title
+    return nxt is not None and nxt.lemma_.lower() in gz.WEAPON_NOUNS and not nxt.is_title
 
 
 def _is_place_word(text: str) -> bool:
