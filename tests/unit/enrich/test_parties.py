@@ -301,3 +301,9 @@ def test_a_regions_body_has_the_regions_country_and_keeps_its_name(enrich: Enric
     # A name ending in "of <place>" says where too.
     r = enrich("Students at the University of Dhaka demanded the reform of the quota system.")
     assert actor(r, "University of Dhaka").country == "BGD"
+
+
+def test_an_answer_to_another_party_is_not_assumed_domestic(enrich: Enrich) -> None:
+    # The seed: what Russia seeks and will not back down from is aimed at others.
+    r = enrich("Russia continues to seek a political negotiated solution to the conflict.")
+    assert all(not e.target_actors for e in r.events if e.type.value == "AGREE")

@@ -290,8 +290,10 @@ class Roles(DocContext):
         the article names."""
         objs = _recipients(c.tok)
         own = set(c.source)
-        if not objs and (c.type in _FORCE_TYPES or _threatens_force(c)):
-            return []  # "vowed to strike back", "forces were responding": aimed abroad too
+        if not objs and (c.type in _FORCE_TYPES | _RECIPROCAL | {"REJECT"} or _threatens_force(c)):
+            # "vowed to strike back", "Russia continues to seek a negotiated solution", "will
+            # not back down": force, and what answers another party, are aimed abroad too
+            return []
         if objs and not any(self._unnamed_party(o, own) for o in objs):
             return []
         countries = {self.r.drafts[a].country for a in c.source} - {None}
