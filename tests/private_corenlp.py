@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 from private_es import VAR, java_home
-from private_redis import free_port, stop_group
+from private_redis import free_port, spawn_group, stop_group
 
 from helpers import REPO
 
@@ -54,9 +54,8 @@ class PrivateCoreNLP:
 
     def launch(self) -> None:
         """Start the server's process; do not wait for it (`wait`)."""
-        log = open(self.folder / "corenlp.log", "ab")  # noqa: SIM115 - the server holds it
         # stack.sh's command line (see its corenlp_start for why each option)
-        self.proc = subprocess.Popen(
+        self.proc = spawn_group(
             [
                 str(java()),
                 f"-Xmx{self.heap}",
@@ -71,12 +70,8 @@ class PrivateCoreNLP:
                 *("-blockList", str(CONF / "loopback-only.blocklist")),
                 *("-maxCharLength", "200000"),
             ],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            self.folder / "corenlp.log",
         )
-        log.close()
 
     def tags(self) -> bool:
         """Whether the server answers and finds the organisation in a known sentence."""

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from private_redis import free_port, stop_group
+from private_redis import free_port, spawn_group, stop_group
 
 from helpers import REPO
 
@@ -139,16 +139,7 @@ class PrivateElasticsearch:
         ]
         if os.geteuid() == 0:
             cmd = ["runuser", "-u", ES_USER, "--", *cmd]
-        log = open(self.folder / "launcher.log", "ab")  # noqa: SIM115 - the node holds it
-        self.proc = subprocess.Popen(
-            cmd,
-            cwd=ES_HOME,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
+        self.proc = spawn_group(cmd, self.folder / "launcher.log", cwd=ES_HOME)
 
     def healthy(self) -> bool:
         try:

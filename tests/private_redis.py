@@ -14,6 +14,20 @@ from pathlib import Path
 from redis import Redis
 
 
+def spawn_group(argv: list[str], log: Path, cwd: Path | None = None) -> subprocess.Popen[bytes]:
+    """Start a server in a session (process group) of its own, stdin closed, its output
+    appended to `log`; `stop_group` stops it."""
+    with open(log, "ab") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            argv,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 def stop_group(proc: subprocess.Popen[bytes] | None, sig: int = signal.SIGTERM) -> None:
     """Signal the process group of `proc` (started in a session of its own) and wait for it;
     SIGKILL the group if it is still there after 60 s."""
@@ -43,8 +57,7 @@ class PrivateRedis:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 20.0) -> None:
-        log = open(self.folder / "redis.log", "ab")  # noqa: SIM115 - the server holds it
-        self.proc = subprocess.Popen(
+        self.proc = spawn_group(
             [
                 "redis-server",
                 "--port",
@@ -60,11 +73,8 @@ class PrivateRedis:
                 "--save",
                 "",
             ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            self.folder / "redis.log",
         )
-        log.close()
         deadline = time.monotonic() + timeout
         client = Redis.from_url(self.url, socket_connect_timeout=1)
         while True:

@@ -307,3 +307,11 @@ def test_an_answer_to_another_party_is_not_assumed_domestic(enrich: Enrich) -> N
     # The seed: what Russia seeks and will not back down from is aimed at others.
     r = enrich("Russia continues to seek a political negotiated solution to the conflict.")
     assert all(not e.target_actors for e in r.events if e.type.value == "AGREE")
+    # Aimed at its own goals, a refusal still answers others (the seed's REJECT).
+    r = enrich(
+        "Our president said that Russia will pursue its goals and will not back down from "
+        "these objectives."
+    )
+    assert all(
+        "RUS" not in countries(r, e.target_actors) for e in r.events if e.type.value == "REJECT"
+    )

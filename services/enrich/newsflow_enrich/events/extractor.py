@@ -60,6 +60,7 @@ class EventExtractor(Roles, Completion):
         self.text_offsets = text_offsets
         self.last_by_type: dict[str, Cand] = {}
         self._according: dict[int, list[str]] = {}
+        self._named: dict[int, dict[str, int]] = {}
 
     # ------------------------------------------------------------------ main
     def candidate(self, tok: Token, sent: SpacySpan) -> Cand | None:

@@ -217,10 +217,9 @@ class Roles(DocContext):
             # "discussed Ukraine": the topic, not the other party
             taken |= {a for o in _objects(c.tok) for t in o.subtree for a in self.r.one(t)}
         taken |= {f"country:{self.r.drafts[a].country}" for a in taken if self.r.drafts[a].country}
-        found = [self.r.token_actor.get(i) for i in range(sent.start, sent.end)]
         others = {
             a
-            for a in self._govern([f for f in found if f is not None])
+            for a in self._govern(list(self.sentence_actors(sent)))
             if a not in taken and self.r.drafts[a].type != ActorType.PERSON
         }
         return sorted(others) if len(others) == 1 else []
@@ -235,9 +234,7 @@ class Roles(DocContext):
         if c.target or c.type not in _RECIPROCAL or len(c.source) < 2:
             return
         sent = c.tok.sent
-        pos: dict[str, int] = {}
-        for i in range(sent.start, sent.end):
-            pos.setdefault(self.r.token_actor.get(i) or "", i)
+        pos = self.sentence_actors(sent)
         c.source = sorted(c.source, key=lambda a: pos.get(a, sent.end))  # first-named first
         countries = [self.r.drafts[a].country for a in c.source]
         first = next((code for code in countries if code), None)
@@ -253,11 +250,13 @@ class Roles(DocContext):
         Swat district" is Pakistani, "Nationwide strike grounds Nigeria as unions protest"
         Nigerian (PETRARCH's unnamed domestic actor). That country's actor, else its place;
         never a person or organisation standing in for an unnamed party."""
-        found = [a for i in range(sent.start, sent.end) if (a := self.r.token_actor.get(i))]
+        if c.source:
+            return []
+        found = list(self.sentence_actors(sent))
         # Who reports it is no party to it: "The death toll from that strike had risen to
         # 21, Russian authorities said".
         codes = {self.r.drafts[a].country for a in found if a not in c.reported_by} - {None}
-        if c.source or len(codes) != 1:
+        if len(codes) != 1:
             return []
         clause = c.tok if c.tok.pos_ == "VERB" else governing_verb(c.tok)[0]
         if clause is not None and any(
@@ -281,6 +280,13 @@ class Roles(DocContext):
             return False
         return _party(obj) or not any(self.r.ent_at(t.i) for t in obj.subtree)
 
+    def _own(self, obj: Token, own: set[str]) -> bool:
+        """An object that is the source's own thing: "its goals", "Russia's aims"."""
+        return any(
+            p.dep_ == "poss" and (p.pos_ == "PRON" or set(self.r.actors(p)) & own)
+            for p in obj.children
+        )
+
     def _domestic(self, sent: SpacySpan, c: Cand) -> list[str]:
         """The recipient of an event aimed at a party the sentence leaves unnamed ("granted a
         pardon to hundreds of prisoners", "detained a campaign manager"), or at no one the
@@ -290,9 +296,12 @@ class Roles(DocContext):
         the article names."""
         objs = _recipients(c.tok)
         own = set(c.source)
-        if not objs and (c.type in _FORCE_TYPES | _RECIPROCAL | {"REJECT"} or _threatens_force(c)):
+        if all(self._own(o, own) for o in objs) and (
+            c.type in _FORCE_TYPES | _RECIPROCAL | {"REJECT"} or _threatens_force(c)
+        ):
             # "vowed to strike back", "Russia continues to seek a negotiated solution", "will
-            # not back down": force, and what answers another party, are aimed abroad too
+            # pursue its goals": force, and what answers another party, with no recipient
+            # but the source's own aims, are aimed abroad too ("rejected a petition" is not)
             return []
         if objs and not any(self._unnamed_party(o, own) for o in objs):
             return []
@@ -300,8 +309,7 @@ class Roles(DocContext):
         if len(countries) != 1:
             return []
         code = countries.pop()
-        named = {self.r.token_actor.get(i) for i in range(sent.start, sent.end)} - {None}
-        if any(self.r.drafts[a].country not in {None, code} for a in named if a):
+        if any(self.r.drafts[a].country not in {None, code} for a in self.sentence_actors(sent)):
             return []
         country = f"country:{code}"
         return [country] if country in self.r.drafts else []
