@@ -37,7 +37,7 @@ SPLITS: tuple[training.Split, ...] = ("train", "dev", "test")
 MIN_COUNT = 2  # features seen once in training are noise for a linear head
 QUIET_PAGES = 0.9  # the share of dev pages reporting no event that must code none
 PAGE_THRESHOLDS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6)
-OVERRIDES = (0.6, 0.7, 0.8, 0.9, 1.0)  # P(type) at which a rule veto gives way (1: never)
+OVERRIDES = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)  # P(type) at which a rule veto gives way (1: never)
 
 
 def rows(enricher: Enricher, docs: Sequence[tuple[Doc, Doc]]) -> list[tuple[dict, np.ndarray]]:
@@ -232,7 +232,7 @@ def tune(enricher: Enricher, dev: Dev) -> Policy:
                     best = (value, dataclasses.replace(policy, page=page))
         return best
 
-    grid = itertools.product((0.6, 0.8), (0.2, 0.35), (0.15, 0.2, 0.3), (0.5, 0.7))
+    grid = itertools.product((0.6, 0.8), (0.2, 0.35), (0.15, 0.2, 0.3), (0.4, 0.5, 0.7))
     value, policy = best_of(
         Policy(gate=g, keep=k, strong=s, add=a, page=0.0, override=1.0) for g, k, a, s in grid
     )

@@ -143,6 +143,21 @@ def test_negation(enrich: Enrich) -> None:
     assert names(r, ev.source_actors) == {"United States"}  # the Pentagon is a metonym
 
 
+def test_halted_lending_is_a_sanction(enricher: Enricher, enrich: Enrich) -> None:
+    text = "The World Bank paused new lending to Uganda over its anti-homosexuality law."
+    title, doc = enricher.parse(["", text])
+    rules = enricher.analyse(title, doc, None).extractor.sentence_candidates()
+    assert [c.tok.text for _sent, cands in rules for c in cands if c.type == "SANCTION"] == [
+        "paused"
+    ]  # the rules code it, not only the classifier
+    r = enrich(text)
+    ev = only(r, "SANCTION")
+    assert names(r, ev.source_actors) == {"World Bank"}
+    assert names(r, ev.target_actors) == {"Uganda"}
+    # Lending as a price, not a tie cut: no event.
+    assert not enrich("The central bank cut its main lending rate by half a point.").events
+
+
 def test_hypothetical_modal_and_condition(enrich: Enrich) -> None:
     r = enrich("Russia could attack NATO within five years, Germany's defence minister warned.")
     assert only(r, "ASSAULT").hypothetical

@@ -22,15 +22,16 @@ from newsflow_enrich.events.tables import (
     _SOLE_TARGET_TYPES,
     _THREAT_ACTS,
     _TRIGGER_HASHES,
+    NEEDS_ACTOR,
     THREAT_CUES,
 )
 from newsflow_enrich.events.triggers import _instruction, _match, _objects, governing_verb
-from newsflow_enrich.lexicon import MODAL_FUTURE, NEED_OBJECTS, NOUNS, VERBS
+from newsflow_enrich.lexicon import MODAL_FUTURE, NEED_OBJECTS, NOUNS, SPEECH, VERBS
 from newsflow_enrich.quotes import QuoteSpans
 from newsflow_enrich.resolve import Resolver
 from newsflow_shared.ids import stable_id
 from newsflow_shared.lemmas import lemma_string
-from newsflow_shared.messages import Event, EventType, Span
+from newsflow_shared.messages import ActorType, Event, EventType, Span
 
 
 class EventExtractor(Roles, Completion):
@@ -124,17 +125,29 @@ class EventExtractor(Roles, Completion):
         whose arguments name an actor; when none does, the first verb, only if the
         classifier is `sure` ("Over a million people took to the streets"). A rule veto of
         the type stands unless `override` (see `classify.triggers_for`); an overridden
-        directed event needs a target party ("air defenses destroyed 549 drones" is no
+        veto never hangs the event on a verb of saying, and needs a party that is not only a
+        place, for a directed type a target ("air defenses destroyed 549 drones" is no
         assault on anyone).
         """
         verbs = classify.triggers_for(sent, type_, override)
         vetoed = override and classify.lexicon_has(sent, type_)
+        if vetoed:
+            # The rules judged the type's own word here; overriding them hangs the event on
+            # what happened, never on the verb of saying ("being used to support ..., LaRose
+            # said" is no support by LaRose).
+            verbs = [v for v in verbs if v.lemma_.lower() not in SPEECH]
         fallback: Cand | None = None
         for tok in verbs:
             source, target = self.verb_args(tok, type_)
             c = Cand(tok, type_, None, 0.5, self._govern(source), self._govern(target))
             if vetoed and type_ in _SOLE_TARGET_TYPES:
                 if c.target:
+                    break
+                continue
+            if vetoed and type_ in NEEDS_ACTOR:
+                # Against the rules' judgement, the party the type needs, and not only a
+                # place: "used to support needs within the Capital Region" is no support.
+                if any(self.r.drafts[a].type != ActorType.LOCATION for a in c.source + c.target):
                     break
                 continue
             if c.source or c.target:
