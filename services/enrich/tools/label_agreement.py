@@ -4,7 +4,7 @@
 sentences that `sentences/gold_dev.jsonl` already labels (the fundus-en pages of the
 enrichment development set). They are not training data: the two copies would have
 different ids and could fall in different splits. Sentences are paired by their text
-(whitespace normalised). Prints one JSON object. Run from the repo root:
+(`norm_space`: whitespace and quotes normalised). Prints one JSON object. Run from the repo root:
 
     .venv/bin/python services/enrich/tools/label_agreement.py
 """
@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+from newsflow_enrich.evaluate import norm_space
 from newsflow_enrich.training import NONE, load
 
 TRAINING = Path(__file__).resolve().parents[1] / "training"
@@ -30,8 +31,8 @@ def share(flags: Iterable[bool]) -> float | None:
 
 
 def main() -> None:
-    first = {" ".join(s.text.split()): s for s in load([FIRST])}
-    pairs = [(first[key], s) for s in load(SECOND) if (key := " ".join(s.text.split())) in first]
+    first = {norm_space(s.text): s for s in load([FIRST])}
+    pairs = [(first[key], s) for s in load(SECOND) if (key := norm_space(s.text)) in first]
     both = [(a, b) for a, b in pairs if a.label != NONE and b.label != NONE]
     table = Counter((a.label != NONE, b.label != NONE) for a, b in pairs)
     print(
